@@ -1,0 +1,85 @@
+"""build_core: the database, the unit of work and the services, wired once at start-up."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from pos_app.bus import EventBus
+from pos_app.clock import Clock
+from pos_app.config import AppConfig
+from pos_app.domain.scan_codes import LabelLayout, layouts_from_config, preset
+from pos_app.errors import ConfigError
+from pos_app.persistence.db import make_engine, make_session_factory
+from pos_app.persistence.migrate import upgrade
+from pos_app.persistence.repositories.carts import Site
+from pos_app.persistence.repositories.staff import SiteRepository, StoreRecord
+from pos_app.persistence.unit_of_work import UnitOfWork
+from pos_app.ports.printing import ReceiptPrinter
+from pos_app.services.checkout import CheckoutService
+from pos_app.services.printing import PrintService
+from pos_app.services.sales import SaleService
+from pos_app.services.staff import StaffService
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Core:
+    store: StoreRecord
+    site: Site
+    checkout: CheckoutService
+    sales: SaleService
+    staff: StaffService
+    printing: PrintService
+    engine: Engine
+
+
+def open_database(config: AppConfig, *, migrate: bool = True) -> Engine:
+    engine = make_engine(config.database_url)
+    if migrate:
+        upgrade(engine)
+    return engine
+
+
+def find_site(sessions: sessionmaker[Session], config: AppConfig) -> tuple[StoreRecord, Site]:
+    with sessions() as session:
+        sites = SiteRepository(session)
+        store = sites.store(config.store.code)
+        site = sites.site(config.store.code, config.terminal.code)
+    if store is None or site is None:
+        raise ConfigError(
+            f"store.code {config.store.code!r} with terminal.code {config.terminal.code!r} "
+            "is not in the database (run `pos demo` for the demo store)")
+    return store, site
+
+
+def label_layouts(config: AppConfig) -> tuple[LabelLayout, ...]:
+    try:
+        if config.scan.labels:
+            return layouts_from_config(list(config.scan.labels))
+        return preset(config.scan.label_preset)
+    except ValueError as exc:
+        raise ConfigError(f"scan: {exc}") from exc
+
+
+def build_core(config: AppConfig, *, bus: EventBus, clock: Clock,
+               printer: ReceiptPrinter | None, engine: Engine | None = None) -> Core:
+    engine = engine or open_database(config)
+    sessions = make_session_factory(engine)
+    store, site = find_site(sessions, config)
+
+    def uow() -> UnitOfWork:
+        return UnitOfWork(sessions, bus, site)
+
+    checkout = CheckoutService(uow, clock, bus, label_layouts=label_layouts(config))
+    return Core(
+        store=store, site=site, checkout=checkout,
+        sales=SaleService(uow, clock, bus, checkout),
+        staff=StaffService(uow, clock, bus),
+        printing=PrintService(uow, clock, bus, printer, store_code=config.store.code),
+        engine=engine,
+    )

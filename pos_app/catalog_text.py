@@ -1,0 +1,16 @@
+"""Pinyin initials for product search: 可口可乐 -> "kkkl".
+
+Uses pypinyin (a pure-Python dictionary library, no I/O, no network); the one third-party
+import of the core besides SQLAlchemy and Alembic. Letters and digits in the name are kept,
+lower-cased; other characters are dropped.
+"""
+
+from __future__ import annotations
+
+from pypinyin import Style, lazy_pinyin
+
+
+def pinyin_initials(name: str, *, max_length: int = 60) -> str:
+    initials = lazy_pinyin(name, style=Style.FIRST_LETTER, errors=lambda chars: list(chars))
+    kept = "".join(ch for part in initials for ch in part.lower() if ch.isascii() and ch.isalnum())
+    return kept[:max_length]

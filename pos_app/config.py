@@ -1,0 +1,175 @@
+"""One TOML file per terminal, read once at start-up into frozen dataclasses.
+
+Every key is documented in resources/pos.example.toml. An unknown key or a value of the wrong
+kind raises ConfigError naming the key, so a typo never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pos_app.errors import ConfigError
+
+
+@dataclass(frozen=True, slots=True)
+class StoreConfig:
+    code: str = "DEMO01"
+    locale: str = "zh_CN"
+    time_zone: str = "Asia/Shanghai"
+
+
+@dataclass(frozen=True, slots=True)
+class TerminalConfig:
+    code: str = "T01"
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseConfig:
+    url: str = ""
+    """Any SQLAlchemy URL; empty means the SQLite file pos.sqlite3 in the data folder."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScanConfig:
+    label_preset: str = "cn-price"
+    labels: tuple[Mapping[str, Any], ...] = ()
+    wedge_max_gap_ms: int = 50
+    wedge_min_length: int = 3
+    wedge_prefix: str = ""
+    wedge_suffix: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PrinterConfig:
+    kind: str = "escpos"
+    """escpos | none"""
+    transport: str = "file"
+    """usb | serial | network | file"""
+    path: str = "receipts.escpos"
+    """file transport: relative paths are inside the data folder."""
+    host: str = ""
+    port: int = 9100
+    serial_port: str = ""
+    baudrate: int = 19200
+    usb_vendor: int = 0
+    usb_product: int = 0
+    profile: str = "80mm-gb18030"
+
+
+@dataclass(frozen=True, slots=True)
+class DevicesConfig:
+    printer: PrinterConfig = field(default_factory=PrinterConfig)
+
+
+@dataclass(frozen=True, slots=True)
+class UiConfig:
+    customer_display: bool = True
+    customer_screen: str = ""
+    """Name of the screen for the customer window; empty picks the second screen if any."""
+    fullscreen: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AppConfig:
+    data_dir: Path
+    store: StoreConfig = field(default_factory=StoreConfig)
+    terminal: TerminalConfig = field(default_factory=TerminalConfig)
+    database: DatabaseConfig = field(default_factory=DatabaseConfig)
+    scan: ScanConfig = field(default_factory=ScanConfig)
+    devices: DevicesConfig = field(default_factory=DevicesConfig)
+    ui: UiConfig = field(default_factory=UiConfig)
+    source: Path | None = None
+
+    @property
+    def database_url(self) -> str:
+        if self.database.url:
+            return self.database.url
+        return f"sqlite+pysqlite:///{self.data_dir / 'pos.sqlite3'}"
+
+    def data_path(self, name: str) -> Path:
+        path = Path(name)
+        return path if path.is_absolute() else self.data_dir / path
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "pos"
+
+
+def default_config_path() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "pos" / "pos.toml"
+
+
+def load_config(path: Path | None = None, *, data_dir: Path | None = None) -> AppConfig:
+    """Read ``path`` (or the default location if it exists); no file means demo defaults."""
+    chosen = path or default_config_path()
+    raw: dict[str, Any] = {}
+    if path is not None or chosen.exists():
+        try:
+            raw = tomllib.loads(chosen.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"config file not found: {chosen}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{chosen}: {exc}") from exc
+    return parse_config(raw, data_dir=data_dir, source=chosen if raw else None)
+
+
+def parse_config(raw: Mapping[str, Any], *, data_dir: Path | None = None,
+                 source: Path | None = None) -> AppConfig:
+    top = dict(raw)
+    directory = top.pop("data_dir", None)
+    if directory is not None and not isinstance(directory, str):
+        raise ConfigError("data_dir must be a string path")
+    devices = dict(_table(top, "devices", ""))
+    config = AppConfig(
+        data_dir=data_dir or (Path(directory).expanduser() if directory else default_data_dir()),
+        store=_section(StoreConfig, _table(top, "store", ""), "store"),
+        terminal=_section(TerminalConfig, _table(top, "terminal", ""), "terminal"),
+        database=_section(DatabaseConfig, _table(top, "database", ""), "database"),
+        scan=_scan(_table(top, "scan", "")),
+        devices=DevicesConfig(printer=_section(
+            PrinterConfig, _table(devices, "printer", "devices."), "devices.printer")),
+        ui=_section(UiConfig, _table(top, "ui", ""), "ui"),
+        source=source,
+    )
+    leftovers = [*top, *(f"devices.{k}" for k in devices)]
+    if leftovers:
+        raise ConfigError(f"unknown config key: {sorted(leftovers)[0]}")
+    return config
+
+
+def _table(raw: dict[str, Any], key: str, prefix: str) -> dict[str, Any]:
+    value = raw.pop(key, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"{prefix}{key} must be a table")
+    return value
+
+
+def _scan(raw: dict[str, Any]) -> ScanConfig:
+    labels = raw.pop("labels", [])
+    if not isinstance(labels, list) or not all(isinstance(r, dict) for r in labels):
+        raise ConfigError("scan.labels must be an array of tables")
+    return _section(ScanConfig, {**raw, "labels": tuple(labels)}, "scan")
+
+
+def _section(kind: type[Any], raw: Mapping[str, Any], name: str) -> Any:
+    defaults = kind()
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if not hasattr(defaults, key):
+            raise ConfigError(f"unknown config key: {name}.{key}")
+        expected = type(getattr(defaults, key))
+        if expected is tuple:
+            values[key] = value
+            continue
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            raise ConfigError(
+                f"{name}.{key} must be {expected.__name__}, got {type(value).__name__}")
+        values[key] = value
+    return kind(**values)

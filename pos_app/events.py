@@ -1,0 +1,74 @@
+"""Every event the app knows: frozen, past-tense facts published after they happened."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pos_app.domain.money import Money
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Base of all events; carries nothing itself."""
+
+
+@dataclass(frozen=True, slots=True)
+class BarcodeScanned(Event):
+    text: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class ItemScanned(Event):
+    cart_id: str
+    line_id: str
+    sku: str
+    name: str
+    amount: Money
+
+
+@dataclass(frozen=True, slots=True)
+class LineVoided(Event):
+    cart_id: str
+    line_id: str
+    sku: str
+
+
+@dataclass(frozen=True, slots=True)
+class CartSuspended(Event):
+    cart_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class SaleCompleted(Event):
+    sale_id: str
+    order_number: str
+    total: Money
+    change: Money
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerViewChanged(Event):
+    """The customer-facing snapshot changed; ``view`` is a services.views.CustomerView."""
+
+    view: object
+
+
+@dataclass(frozen=True, slots=True)
+class PrintJobFinished(Event):
+    job_id: str
+    ok: bool
+    error_code: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceStatusChanged(Event):
+    device: str
+    online: bool
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class UserLoggedIn(Event):
+    user_id: str
+    terminal_code: str

@@ -1,0 +1,83 @@
+"""Members, orders (open carts, completed sales, returns), lines, payments, shifts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pos_app.persistence.models.base import Base, UtcDateTime
+
+
+class MemberRow(Base):
+    __tablename__ = "members"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    card_no: Mapped[str] = mapped_column(String(32), unique=True)
+    phone: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    tier: Mapped[str] = mapped_column(String(16), default="regular")
+    points: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class OrderRow(Base):
+    """A cart while open or suspended; a sale or return once completed."""
+
+    __tablename__ = "orders"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id"))
+    terminal_id: Mapped[str] = mapped_column(ForeignKey("terminals.id"))
+    cashier_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    member_id: Mapped[str | None] = mapped_column(ForeignKey("members.id"), default=None)
+    kind: Mapped[str] = mapped_column(String(8), default="sale")
+    status: Mapped[str] = mapped_column(String(12))
+    order_number: Mapped[str | None] = mapped_column(String(32), unique=True, default=None)
+    subtotal_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    savings_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    total_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    paid_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    change_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    __table_args__ = (Index("ix_orders_terminal_status", "terminal_id", "status"),)
+
+
+class OrderLineRow(Base):
+    __tablename__ = "order_lines"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+    position: Mapped[int]
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.id"))
+    sku: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(120))
+    unit_price_fen: Mapped[int] = mapped_column(BigInteger)
+    quantity: Mapped[int]
+    grams: Mapped[int | None] = mapped_column(default=None)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    tax_rate_bp: Mapped[int]
+    voided: Mapped[bool] = mapped_column(default=False)
+
+
+class PaymentRow(Base):
+    __tablename__ = "payments"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+    method: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16))
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    tendered_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    change_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    out_trade_no: Mapped[str | None] = mapped_column(String(32), unique=True, default=None)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class ShiftRow(Base):
+    __tablename__ = "shifts"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    terminal_id: Mapped[str] = mapped_column(ForeignKey("terminals.id"))
+    cashier_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    opening_float_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    counted_fen: Mapped[int | None] = mapped_column(BigInteger, default=None)

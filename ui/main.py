@@ -1,0 +1,218 @@
+"""`pos`: the entry point and composition root (config, logging, adapters, core, windows).
+
+`pos` starts the app; subcommands serve IT and automation (see README "Commands").
+This is the one module that imports pos_app, ui, hardware and backends together.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pos_app import cli
+from pos_app.config import AppConfig, load_config
+from pos_app.errors import ConfigError, PosError
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication, QWidget
+    from sqlalchemy import Engine
+
+log = logging.getLogger("pos")
+
+DEMO_STORE_CODE = "DEMO01"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pos", description="Point of sale for new retail")
+    parser.add_argument("--config", type=Path, default=_env_path("POS_CONFIG"),
+                        help="config file (default: $POS_CONFIG or ~/.config/pos/pos.toml)")
+    parser.add_argument("--data-dir", type=Path, default=_env_path("POS_DATA_DIR"),
+                        help="data folder (database, logs, receipts); overrides the config")
+    parser.add_argument("--quit-when-ready", action="store_true",
+                        help="print 'ready <seconds>' once the cashier window is usable, then exit")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("self-test", help="check config, database, migrations, devices; headless")
+    bench = sub.add_parser("bench", help="run speed benchmarks; one JSON object per line")
+    bench.add_argument("metrics", nargs="*", help="metric names (default: all)")
+    cli.add_commands(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    started = time.perf_counter()
+    args = build_parser().parse_args(argv)
+    try:
+        config = load_config(args.config, data_dir=args.data_dir)
+    except ConfigError as exc:
+        print(f"config error: {exc}", file=sys.stderr)
+        return 2
+    if args.command is None:
+        return run_app(config, quit_when_ready=args.quit_when_ready, started=started)
+    if args.command == "self-test":
+        from ui.self_test import run_self_test
+
+        return run_self_test(config)
+    if args.command == "bench":
+        return _bench(args.metrics)
+    return cli.run(args, config)
+
+
+def run_app(config: AppConfig, *, quit_when_ready: bool = False, started: float = 0.0) -> int:
+    _setup_logging(config.data_dir)
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    try:
+        pos = PosApplication.start(config, app)  # type: ignore[arg-type]
+    except PosError as exc:
+        log.error("cannot start: %s", exc)
+        print(f"cannot start: {exc}", file=sys.stderr)
+        return 2
+    if quit_when_ready:
+        pos.quit_when_ready(lambda: print(f"ready {time.perf_counter() - started:.3f}",
+                                          flush=True))
+    try:
+        return int(app.exec())
+    finally:
+        pos.shut_down()
+
+
+class PosApplication:
+    """Everything one running terminal holds; built once, torn down once."""
+
+    def __init__(self, config: AppConfig, app: QApplication) -> None:
+        from hardware.printer.transports import prepare_escpos_env
+        from hardware.wiring import build_devices
+        from pos_app.bootstrap import build_core, open_database
+        from pos_app.bus import EventBus
+        from pos_app.clock import SystemClock
+        from pos_app.i18n import load_catalog
+        from pos_app.resources import resources_dir
+        from ui import theme
+        from ui.errors import user_message
+        from ui.event_bridge import EventBridge
+        from ui.input.scan_filter import ScanEventFilter
+        from ui.input.wedge import WedgeSettings
+        from ui.tasks import TaskRunner
+
+        prepare_escpos_env()
+        theme.apply(app)
+        self.catalog = load_catalog(resources_dir() / "i18n", config.store.locale)
+        self.bus = EventBus()
+        engine = open_database(config)
+        ensure_demo_store(engine, config)
+        self.devices = build_devices(config.devices.printer, self.bus, self.catalog,
+                                     config.data_dir)
+        self.core = build_core(config, bus=self.bus, clock=SystemClock(),
+                               printer=self.devices.printer, engine=engine)  # type: ignore[arg-type]
+        self.tasks = TaskRunner(on_error=lambda exc: log.error(
+            "background task failed: %s", user_message(exc, self.catalog)))
+        self.bridge = EventBridge(self.bus)
+        self.scan_filter = ScanEventFilter(WedgeSettings(
+            max_gap_ms=config.scan.wedge_max_gap_ms, min_length=config.scan.wedge_min_length,
+            prefix=config.scan.wedge_prefix, suffix=config.scan.wedge_suffix), parent=app)
+        app.installEventFilter(self.scan_filter)
+        self.windows = self._build_windows(config)
+        self.tasks.store(self.core.printing.retry_waiting)
+
+    def _build_windows(self, config: AppConfig) -> list[QWidget]:
+        from ui.cashier.cashier_window import CashierWindow
+        from ui.customer.customer_window import CustomerWindow
+
+        cashier = CashierWindow(
+            checkout=self.core.checkout, sales=self.core.sales, staff=self.core.staff,
+            printing=self.core.printing, tasks=self.tasks, bridge=self.bridge,
+            scan_filter=self.scan_filter, catalog=self.catalog,
+            store_name=self.core.store.name, terminal_code=self.core.site.terminal_code)
+        windows: list[QWidget] = [cashier]
+        if config.ui.customer_display:
+            customer = CustomerWindow(bridge=self.bridge, catalog=self.catalog,
+                                      store_name=self.core.store.name)
+            customer.show_on(config.ui.customer_screen)
+            windows.append(customer)
+        if config.ui.fullscreen:
+            cashier.showFullScreen()
+        else:
+            cashier.show()
+        return windows
+
+    @classmethod
+    def start(cls, config: AppConfig, app: QApplication) -> PosApplication:
+        return cls(config, app)
+
+    def quit_when_ready(self, report: Callable[[], None]) -> None:
+        """Report once the event loop has painted the cashier window, then quit."""
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication
+
+        def ready() -> None:
+            report()
+            QApplication.quit()
+
+        QTimer.singleShot(0, ready)
+
+    def shut_down(self) -> None:
+        self.tasks.shutdown()
+        self.bridge.close()
+        self.devices.close()
+        self.core.engine.dispose()
+
+
+def ensure_demo_store(engine: Engine, config: AppConfig) -> None:
+    """A terminal configured for the demo store gets it seeded on first start."""
+    from pos_app.persistence.demo_store import DemoStoreExists, seed_demo_store
+
+    from pos_app.clock import SystemClock
+    from pos_app.persistence.db import make_session_factory
+    from pos_app.persistence.repositories.staff import SiteRepository
+
+    if config.store.code != DEMO_STORE_CODE:
+        return
+    with make_session_factory(engine)() as session:
+        if SiteRepository(session).store(DEMO_STORE_CODE) is not None:
+            return
+    log.info("empty database: seeding the demo store")
+    with contextlib.suppress(DemoStoreExists):  # another terminal seeded it just now
+        seed_demo_store(engine, now=SystemClock().now())
+
+
+def _bench(metrics: list[str]) -> int:
+    try:
+        from benchmarks.run import run_benchmarks
+    except ImportError:
+        print("benchmarks are not part of this installation (run from a source checkout)",
+              file=sys.stderr)
+        return 2
+    return run_benchmarks(metrics)
+
+
+def _setup_logging(data_dir: Path) -> None:
+    logs = data_dir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    handler = RotatingFileHandler(logs / "pos.log", maxBytes=5_000_000, backupCount=5,
+                                  encoding="utf-8")
+    handler.setFormatter(logging.Formatter(
+        "%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.setLevel(logging.INFO)
+    root.addHandler(handler)
+    console = logging.StreamHandler()
+    console.setLevel(logging.WARNING)
+    root.addHandler(console)
+
+
+def _env_path(name: str) -> Path | None:
+    value = os.environ.get(name)
+    return Path(value) if value else None
+
+
+if __name__ == "__main__":
+    sys.exit(main())
