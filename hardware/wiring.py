@@ -77,6 +77,9 @@ def check_printer(printer: PrinterConfig, data_dir: Path) -> str:
     PrinterOffline or ConfigError with a message for IT; returns what was reached."""
     if printer.kind == "none":
         return "no printer configured"
+    import escpos.printer  # type: ignore[import-untyped]
+
+    escpos.printer.Dummy()  # loads python-escpos's capabilities.json: catches a bundle without it
     transport = make_transport(printer, data_dir)
     try:
         transport.write(ESC_INIT)  # type: ignore[attr-defined]

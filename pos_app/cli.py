@@ -8,6 +8,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from pos_app.bootstrap import open_database
 from pos_app.clock import SystemClock
 from pos_app.config import AppConfig
@@ -45,6 +47,10 @@ def run(args: argparse.Namespace, config: AppConfig) -> int:
             return _verify_audit(config)
     except PosError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as exc:
+        print(f"database error: {exc.__class__.__name__}: {exc.args[0] if exc.args else ''}",
+              file=sys.stderr)
         return 2
     raise AssertionError(f"unhandled command {args.command}")
 

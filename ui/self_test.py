@@ -10,6 +10,8 @@ import os
 import sys
 from collections.abc import Callable
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from pos_app.config import AppConfig
 from pos_app.errors import PosError
 
@@ -21,7 +23,7 @@ def run_self_test(config: AppConfig) -> int:
     for name, check in _checks(config):
         try:
             detail = check()
-        except (PosError, OSError, ValueError, ImportError) as exc:
+        except (PosError, OSError, ValueError, ImportError, SQLAlchemyError) as exc:
             failures += 1
             print(f"FAIL {name}: {exc}", flush=True)
         else:

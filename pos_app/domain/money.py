@@ -7,8 +7,11 @@ ROUND_HALF_UP.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
+
+_AMOUNT = re.compile(r"-?[0-9]{1,12}(\.[0-9]{1,2})?")
 
 
 class MoneyFormatError(ValueError):
@@ -31,16 +34,9 @@ class Money:
     def parse(cls, text: str) -> Money:
         """Parse "12.30", "12.3", "12", "¥12.30" or "-1.05" exactly; more decimals are refused."""
         cleaned = text.strip().replace(",", "").lstrip("¥￥").strip()
-        try:
-            value = Decimal(cleaned)
-        except InvalidOperation as exc:
-            raise MoneyFormatError(text) from exc
-        if not value.is_finite():
+        if not _AMOUNT.fullmatch(cleaned):
             raise MoneyFormatError(text)
-        fen = value * 100
-        if fen != fen.to_integral_value():
-            raise MoneyFormatError(text)
-        return cls(int(fen))
+        return cls(int(Decimal(cleaned) * 100))
 
     def __add__(self, other: Money) -> Money:
         return Money(self.fen + other.fen)
