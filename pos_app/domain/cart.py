@@ -133,9 +133,12 @@ class Cart:
         self.status = CartStatus.OPEN
 
     def totals(self) -> Totals:
-        active = self.active_lines()
-        subtotal = sum((line.amount for line in active), ZERO)
-        count = sum(1 if line.weighed else line.quantity for line in active)
+        fen = count = 0
+        for line in self.lines:
+            if not line.voided:
+                fen += line.amount.fen
+                count += 1 if line.grams is not None else line.quantity
+        subtotal = Money(fen)
         return Totals(subtotal=subtotal, savings=ZERO, total=subtotal, item_count=count)
 
     def take_events(self) -> list[Event]:

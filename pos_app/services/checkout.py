@@ -30,7 +30,13 @@ from pos_app.domain.scan_codes import (
 from pos_app.errors import UserError
 from pos_app.events import CustomerViewChanged
 from pos_app.persistence.unit_of_work import UnitOfWork
-from pos_app.services.viewmaking import cart_view, customer_view, product_view
+from pos_app.services.viewmaking import (
+    LineViews,
+    cart_view,
+    cart_views,
+    customer_view,
+    product_view,
+)
 from pos_app.services.views import CartView, ProductView, SuspendedCartView
 
 log = logging.getLogger(__name__)
@@ -46,6 +52,7 @@ class CheckoutService:
         self._bus = bus
         self._layouts = tuple(label_layouts)
         self._carts: dict[str, Cart] = {}
+        self._line_views = LineViews()
 
     def open_cart(self, cashier_id: str) -> CartView:
         """This terminal's open cart (left by a crash or a logout), or a new one."""
@@ -101,7 +108,7 @@ class CheckoutService:
         """Park the cart and open a fresh one for the next customer."""
         cashier_id = self._load(cart_id).cashier_id
         self._change(cart_id, "cart.suspended", lambda cart, _: _suspend(cart))
-        self._carts.pop(cart_id, None)
+        self.forget(cart_id)
         return self.open_cart(cashier_id)
 
     def suspended_carts(self) -> list[SuspendedCartView]:
@@ -127,7 +134,7 @@ class CheckoutService:
             uow.carts.save(before, cart)
             uow.journal.append("cart.resumed", self._clock.now(), order_id=cart.id)
             uow.commit()
-        self._carts.pop(current.id, None)
+        self.forget(current.id)
         self._carts[cart.id] = cart
         self._bus.publish(CustomerViewChanged(customer_view(cart)))
         return cart_view(cart, None)
@@ -141,7 +148,9 @@ class CheckoutService:
 
     def forget(self, cart_id: str) -> None:
         """Drop the cached copy after the cart left the open state (paid, cancelled)."""
-        self._carts.pop(cart_id, None)
+        cart = self._carts.pop(cart_id, None)
+        if cart is not None:
+            self._line_views.forget(cart)
 
     def _change(self, cart_id: str, kind: str,
                 action: Callable[[Cart, UnitOfWork], CartLine | None]) -> CartView:
@@ -153,10 +162,11 @@ class CheckoutService:
             payload = {} if line is None else {"sku": line.sku, "line": line.id,
                                                "amount_fen": line.amount.fen}
             uow.journal.append(kind, self._clock.now(), order_id=cart.id, payload=payload)
-            uow.record(*cart.take_events(), CustomerViewChanged(customer_view(cart)))
+            view, shown = cart_views(cart, None if line is None else line.id, self._line_views)
+            uow.record(*cart.take_events(), CustomerViewChanged(shown))
             uow.commit()
         self._carts[cart.id] = cart
-        return cart_view(cart, None if line is None else line.id)
+        return view
 
     def _load(self, cart_id: str) -> Cart:
         cart = self._carts.get(cart_id)
