@@ -131,7 +131,8 @@ class PosApplication:
             checkout=self.core.checkout, sales=self.core.sales, staff=self.core.staff,
             printing=self.core.printing, tasks=self.tasks, bridge=self.bridge,
             scan_filter=self.scan_filter, catalog=self.catalog,
-            store_name=self.core.store.name, terminal_code=self.core.site.terminal_code)
+            store_name=self.core.store.name, terminal_code=self.core.site.terminal_code,
+            time_zone=self.core.store.time_zone)
         windows: list[QWidget] = [cashier]
         if config.ui.customer_display:
             customer = CustomerWindow(bridge=self.bridge, catalog=self.catalog,
@@ -168,10 +169,9 @@ class PosApplication:
 
 def ensure_demo_store(engine: Engine, config: AppConfig) -> None:
     """A terminal configured for the demo store gets it seeded on first start."""
-    from pos_app.persistence.demo_store import DemoStoreExists, seed_demo_store
-
     from pos_app.clock import SystemClock
     from pos_app.persistence.db import make_session_factory
+    from pos_app.persistence.demo_store import DemoStoreExists, seed_demo_store
     from pos_app.persistence.repositories.staff import SiteRepository
 
     if config.store.code != DEMO_STORE_CODE:

@@ -95,7 +95,10 @@ def _qt() -> str:
     from PySide6.QtGui import QFontDatabase
     from PySide6.QtWidgets import QApplication, QLabel
 
+    from ui.theme import register_bundled_fonts
+
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    register_bundled_fonts()
     label = QLabel("收银台 ¥12.30")
     image = label.grab()
     cjk = [f for f in QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese)]

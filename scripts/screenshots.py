@@ -1,0 +1,199 @@
+"""Screenshots of the real cashier and customer windows, offscreen, on a fresh demo database.
+
+    .venv/bin/python scripts/screenshots.py [--out screenshots] [--locale zh_CN|en]
+                                            [--customer-size 1024x600]
+
+Logs in as demo cashier 1001, scans known products (Chinese names, a weighed scale label),
+and saves login.png, cashier.png, cashier_error.png, payment.png, cashier_paid.png,
+customer_idle.png, customer.png and customer_paid.png. The cashier window is 1280x800.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, Qt
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QWidget
+
+from pos_app.bootstrap import Core, build_core, open_database
+from pos_app.bus import EventBus
+from pos_app.clock import SystemClock
+from pos_app.config import parse_config
+from pos_app.domain.scan_codes import check_digit
+from pos_app.i18n import load_catalog
+from pos_app.persistence.demo_store import KNOWN_PRODUCTS, seed_demo_store
+from pos_app.resources import resources_dir
+from ui import theme
+from ui.cashier.cashier_window import CashierWindow
+from ui.cashier.payment_dialog import CashPaymentDialog
+from ui.customer.customer_window import CustomerWindow
+from ui.event_bridge import EventBridge
+from ui.input.scan_filter import ScanEventFilter
+from ui.tasks import TaskRunner
+
+REPO = Path(__file__).resolve().parents[1]
+APPLES_LABEL = "2000101" + "00532"  # "cn-weight" label body: PLU 000101 (红富士苹果), 532 g
+UNKNOWN_BARCODE = "6900000000991"
+SCANNED_SKUS = ("S0000001", "S0000001", "S0000002", "S0000003", "S0000004", None, "S0000010")
+"""None: the apples' scale label."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Screenshots of the cashier windows")
+    parser.add_argument("--out", type=Path, default=REPO / "screenshots")
+    parser.add_argument("--locale", default="zh_CN")
+    parser.add_argument("--customer-size", default="1024x600")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    args.out.mkdir(parents=True, exist_ok=True)
+    width, height = (int(n) for n in args.customer_size.split("x"))
+    app = QApplication.instance()
+    app = app if isinstance(app, QApplication) else QApplication([])
+    theme.apply(app)
+    with tempfile.TemporaryDirectory(prefix="pos-shots-") as data_dir:
+        bus = EventBus()
+        shooter = Shooter(app, _demo_core(Path(data_dir), bus), bus, args.out, args.locale)
+        shooter.customer.resize(width, height)
+        try:
+            shooter.run()
+        finally:
+            shooter.close()
+    return 0
+
+
+def _demo_core(data_dir: Path, bus: EventBus) -> Core:
+    """A fresh demo store; scale labels carry the weight so the cart shows "0.532 kg"."""
+    config = parse_config({"scan": {"label_preset": "cn-weight"}}, data_dir=data_dir)
+    engine = open_database(config)
+    seed_demo_store(engine, now=SystemClock().now())
+    return build_core(config, bus=bus, clock=SystemClock(), printer=None, engine=engine)
+
+
+class Shooter:
+    """One demo terminal with both windows, driven the way a cashier would."""
+
+    def __init__(
+        self, app: QApplication, core: Core, bus: EventBus, out: Path, locale: str
+    ) -> None:
+        self.app = app
+        self.core = core
+        self.out = out
+        catalog = load_catalog(resources_dir() / "i18n", locale)
+        self.tasks = TaskRunner(on_error=lambda exc: print(f"task failed: {exc!r}"))
+        self.bridge = EventBridge(bus)
+        self.scan_filter = ScanEventFilter()
+        self.cashier = CashierWindow(
+            checkout=core.checkout,
+            sales=core.sales,
+            staff=core.staff,
+            printing=core.printing,
+            tasks=self.tasks,
+            bridge=self.bridge,
+            scan_filter=self.scan_filter,
+            catalog=catalog,
+            store_name=core.store.name,
+            terminal_code=core.site.terminal_code,
+            time_zone=core.store.time_zone,
+        )
+        self.customer = CustomerWindow(
+            bridge=self.bridge, catalog=catalog, store_name=core.store.name
+        )
+
+    def run(self) -> None:
+        self.cashier.show()
+        if self.app.platformName() == "offscreen":
+            self.customer.show()
+        else:  # a real (virtual) display: the customer window goes where the app puts it
+            self.customer.show_on("")
+        login = self.cashier.login_screen
+        QTest.keyClicks(login.staff_no_edit, "1001")
+        QTest.keyClicks(login.pin_edit, "1234")
+        self.save(self.cashier, "login.png")
+        self.save(self.customer, "customer_idle.png")
+        QTest.keyClick(login.pin_edit, Qt.Key.Key_Return)
+        self.wait_until(lambda: self.cashier.sale_screen.cart_view is not None)
+        barcodes = {product.sku: str(product.barcode) for product in KNOWN_PRODUCTS}
+        label = f"{APPLES_LABEL}{check_digit(APPLES_LABEL)}"
+        for sku in SCANNED_SKUS:
+            self.scan(barcodes[sku] if sku else label)
+        self.save(self.cashier, "cashier.png")
+        self.save(self.customer, "customer.png")
+        self.save_screens()
+        self.scan(UNKNOWN_BARCODE)
+        self.save(self.cashier, "cashier_error.png")
+        self.pay("100")
+        self.save(self.cashier, "cashier_paid.png")
+        self.save(self.customer, "customer_paid.png")
+
+    def scan(self, code: str) -> None:
+        self.scan_filter.scanned.emit(code)
+        self.wait_until(lambda: not self.cashier.sale_screen.busy)
+
+    def pay(self, cash: str) -> None:
+        screen = self.cashier.sale_screen
+        screen.actions_by_key["F12"].trigger()
+        self.wait_until(lambda: isinstance(screen.active_dialog(), CashPaymentDialog))
+        dialog = screen.active_dialog()
+        assert isinstance(dialog, CashPaymentDialog)
+        QTest.keyClicks(dialog.tendered_edit, cash)
+        self.save_over(self.cashier, dialog, "payment.png")
+        QTest.keyClick(dialog.tendered_edit, Qt.Key.Key_Return)
+        self.wait_until(lambda: screen.active_dialog() is None)
+
+    def wait_until(self, done: Callable[[], bool], timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not done():
+            if time.monotonic() > deadline:
+                raise TimeoutError("the screen did not get there in time")
+            self.app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        self.app.processEvents()
+
+    def save(self, widget: QWidget, name: str) -> None:
+        self.app.processEvents()
+        widget.grab().save(str(self.out / name))
+        print(self.out / name)
+
+    def save_screens(self) -> None:
+        """Each whole screen as a person sees it (only on a real or Xvfb display)."""
+        if self.app.platformName() == "offscreen":
+            return
+        self.wait_until(lambda: True)
+        for index, screen in enumerate(self.app.screens()):
+            name = f"screen-{index}.png"
+            screen.grabWindow(0).save(str(self.out / name))
+            print(self.out / name, screen.name(), screen.geometry().getRect())
+
+    def save_over(self, window: QWidget, dialog: QWidget, name: str) -> None:
+        """The window dimmed with the dialog centred on it: what the cashier sees."""
+        self.app.processEvents()
+        image = window.grab()
+        top = dialog.grab()
+        painter = QPainter(image)
+        painter.fillRect(image.rect(), QColor(0, 0, 0, 110))
+        x, y = (image.width() - top.width()) // 2, (image.height() - top.height()) // 2
+        painter.drawPixmap(x, y, top)
+        painter.end()
+        image.save(str(self.out / name))
+        print(self.out / name)
+
+    def close(self) -> None:
+        """Windows go before the application object, or PySide may crash at exit."""
+        self.tasks.shutdown()
+        self.bridge.close()
+        for window in (self.cashier, self.customer):
+            window.close()
+            window.deleteLater()
+        self.app.processEvents()
+        self.core.engine.dispose()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""CashierWindow: the login screen, then the sale screen; Ctrl+L logs out."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
+
+from pos_app.i18n import Catalog
+from pos_app.services.checkout import CheckoutService
+from pos_app.services.printing import PrintService
+from pos_app.services.sales import SaleService
+from pos_app.services.staff import StaffService
+from pos_app.services.views import StaffView
+from ui import theme
+from ui.cashier.login_screen import LoginScreen
+from ui.cashier.sale_screen import SaleScreen
+from ui.event_bridge import EventBridge
+from ui.input.scan_filter import ScanEventFilter
+from ui.tasks import TaskRunner
+
+DEFAULT_SIZE = (1280, 800)
+
+
+class CashierWindow(QMainWindow):
+    """The open cart is the terminal's, not the cashier's: it stays in the database over a
+    logout and comes back with the next login."""
+
+    def __init__(
+        self,
+        *,
+        checkout: CheckoutService,
+        sales: SaleService,
+        staff: StaffService,
+        printing: PrintService,
+        tasks: TaskRunner,
+        bridge: EventBridge,
+        scan_filter: ScanEventFilter,
+        catalog: Catalog,
+        store_name: str,
+        terminal_code: str,
+        time_zone: str = "Asia/Shanghai",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("CashierWindow")
+        self.setWindowTitle(
+            catalog.text("cashier.window_title", store=store_name, terminal=terminal_code)
+        )
+        theme.apply_to(self)
+        self.login_screen = LoginScreen(
+            staff=staff,
+            tasks=tasks,
+            catalog=catalog,
+            store_name=store_name,
+            terminal_code=terminal_code,
+        )
+        self.sale_screen = SaleScreen(
+            checkout=checkout,
+            sales=sales,
+            printing=printing,
+            tasks=tasks,
+            bridge=bridge,
+            scan_filter=scan_filter,
+            catalog=catalog,
+            store_name=store_name,
+            terminal_code=terminal_code,
+            time_zone=time_zone,
+        )
+        self._pages = QStackedWidget(self)
+        self._pages.addWidget(self.login_screen)
+        self._pages.addWidget(self.sale_screen)
+        self.setCentralWidget(self._pages)
+        self.logout_action = self._add_logout(catalog.text("cashier.logout"))
+        self.login_screen.logged_in.connect(self._on_logged_in)
+        self.resize(*DEFAULT_SIZE)
+        self.login_screen.reset()
+
+    def _add_logout(self, text: str) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence("Ctrl+L"))
+        action.triggered.connect(self._on_logout_requested)
+        self.addAction(action)
+        return action
+
+    @property
+    def showing_sale(self) -> bool:
+        return self._pages.currentWidget() is self.sale_screen
+
+    def _on_logged_in(self, staff: StaffView) -> None:
+        self._pages.setCurrentWidget(self.sale_screen)
+        self.sale_screen.start(staff)
+
+    def _on_logout_requested(self) -> None:
+        if not self.showing_sale:
+            return
+        self.sale_screen.stop()
+        self._pages.setCurrentWidget(self.login_screen)
+        self.login_screen.reset()

@@ -1,0 +1,329 @@
+"""SaleScreen: scan, change lines, suspend, resume, take cash.
+
+Every service call goes through the store lane (``TaskRunner.store``); this screen only renders
+the snapshots that come back. A problem is a big red status line and a beep, never a modal,
+so the next scan is never blocked. After a sale the change stays on screen, and no new cart is
+opened, until the next action needs one: the customer display keeps its thank-you until then.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from PySide6.QtWidgets import QWidget
+
+from pos_app.events import PrintJobFinished
+from pos_app.i18n import Catalog
+from pos_app.services.checkout import CheckoutService
+from pos_app.services.printing import PrintService
+from pos_app.services.sales import SaleService
+from pos_app.services.views import CartView, SaleView, StaffView, SuspendedCartView
+from ui.cashier.payment_dialog import CashPaymentDialog
+from ui.cashier.quantity_dialog import QuantityDialog
+from ui.cashier.sale_layout import SaleLayout, line_params
+from ui.cashier.search_dialog import SearchDialog
+from ui.cashier.suspended_dialog import SuspendedDialog
+from ui.event_bridge import EventBridge
+from ui.formatting import money
+from ui.input.scan_filter import ScanEventFilter
+from ui.tasks import TaskRunner
+from ui.widgets.confirm_dialog import ConfirmDialog
+from ui.widgets.status_label import Severity
+
+T = TypeVar("T")
+CartChange = Callable[[str], CartView]
+"""A checkout call on the cart with the given id, run on the store lane."""
+AfterChange = Callable[[CartView], None]
+
+
+class SaleScreen(SaleLayout):
+    def __init__(
+        self,
+        *,
+        checkout: CheckoutService,
+        sales: SaleService,
+        printing: PrintService,
+        tasks: TaskRunner,
+        bridge: EventBridge,
+        scan_filter: ScanEventFilter,
+        catalog: Catalog,
+        store_name: str,
+        terminal_code: str,
+        time_zone: str = "Asia/Shanghai",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(
+            catalog=catalog, store_name=store_name, terminal_code=terminal_code, parent=parent
+        )
+        self._checkout = checkout
+        self._sales = sales
+        self._printing = printing
+        self._tasks = tasks
+        self._time_zone = time_zone
+        self._cashier: StaffView | None = None
+        self._cart_id: str | None = None
+        self._last_order: str | None = None
+        self._session = 0
+        self._pending = 0
+        self._pay_when_idle = False
+        self._add_keys()
+        scan_filter.scanned.connect(self._on_scanned)
+        bridge.print_job_finished.connect(self._on_print_job_finished)
+        self.code_entry.returnPressed.connect(self._on_code_entered)
+        self.pay_button.clicked.connect(self.actions_by_key["F12"].trigger)
+
+    def _add_keys(self) -> None:
+        text = self._catalog.text
+        self.add_key("F2", self._on_quantity_requested, text("cashier.key.quantity"))
+        self.add_key("F3", self._on_void_requested, text("cashier.key.void"))
+        self.add_key("F4", self._on_search_requested, text("cashier.key.search"))
+        self.add_key("F5", self._on_suspend_requested, text("cashier.key.suspend"))
+        self.add_key("F6", self._on_resume_requested, text("cashier.key.resume"))
+        self.add_key("F9", self._on_reprint_requested, text("cashier.key.reprint"))
+        self.add_key("F12", self._on_pay_requested, text("cashier.key.pay"))
+
+    @property
+    def busy(self) -> bool:
+        """A cart change is on its way to the store lane or back."""
+        return self._pending > 0
+
+    # -- session ----------------------------------------------------------------------------
+
+    def start(self, cashier: StaffView) -> None:
+        """A cashier logged in: bring back this terminal's open cart, or open a new one."""
+        self._session += 1
+        self._cashier = cashier
+        self._cart_id = None
+        self._pending = 0
+        self.top_bar.set_cashier(
+            self._catalog.text("cashier.cashier_name", name=cashier.name, staff_no=cashier.staff_no)
+        )
+        self.status_label.clear_message()
+        self.show_cart(None)
+        self._change_cart(lambda cart_id: self._checkout.current(cart_id), lambda _: None)
+        self.code_entry.setFocus()
+
+    def stop(self) -> None:
+        """Logged out: forget the cashier; answers still on their way are dropped."""
+        self.close_dialog()
+        self._session += 1
+        self._cashier = None
+        self._cart_id = None
+        self._last_order = None
+        self._pay_when_idle = False
+        self.code_entry.clear()
+        self.show_cart(None)
+
+    # -- scans and typed codes --------------------------------------------------------------
+
+    def _on_scanned(self, text: str) -> None:
+        if self._cashier is None or not self.isVisible():
+            return
+        dialog = self.active_dialog()
+        if isinstance(dialog, CashPaymentDialog):
+            dialog.show_problem(self._catalog.text("cashier.status.scan_while_paying"))
+            return
+        self.close_dialog()  # a scan means the cashier moved on from quantity, search...
+        self._change_cart(lambda cart_id: self._checkout.scan(cart_id, text))
+
+    def _on_code_entered(self) -> None:
+        text = self.code_entry.text().strip()
+        self.code_entry.clear()
+        if text:
+            self._change_cart(lambda cart_id: self._checkout.scan(cart_id, text))
+
+    # -- the cart on the store lane ---------------------------------------------------------
+
+    def _change_cart(self, change: CartChange, done: AfterChange | None = None) -> None:
+        """Run ``change`` on the store lane; with no open cart (after a sale) open one first."""
+        if self._cashier is None:
+            return
+        cart_id, cashier_id, checkout = self._cart_id, self._cashier.id, self._checkout
+
+        def work() -> CartView:
+            return change(cart_id or checkout.open_cart(cashier_id).id)
+
+        self._pending += 1
+        self._run(
+            work,
+            then=lambda view: self._on_cart_changed(view, done),
+            on_error=self._on_cart_refused,
+        )
+
+    def _run(
+        self,
+        work: Callable[[], T],
+        *,
+        then: Callable[[T], None],
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """On the store lane; answers that come back after a logout are dropped."""
+        session = self._session
+        failed = on_error or self.show_problem
+
+        def answered(value: T) -> None:
+            if session == self._session:
+                then(value)
+
+        def refused(error: BaseException) -> None:
+            if session == self._session:
+                failed(error)
+
+        self._tasks.store(work, then=answered, on_error=refused)
+
+    def _on_cart_changed(self, view: CartView, done: AfterChange | None) -> None:
+        self._pending -= 1
+        self._cart_id = view.id
+        self.show_cart(view)
+        if done is None:
+            self.show_touched_line()
+        else:
+            done(view)
+        self._pay_if_asked()
+
+    def _on_cart_refused(self, error: BaseException) -> None:
+        self._pending -= 1
+        self.show_problem(error)
+        self._pay_if_asked()
+
+    # -- line keys --------------------------------------------------------------------------
+
+    def _on_quantity_requested(self) -> None:
+        line = self.target_line()
+        if line is None:
+            return
+        if line.grams is not None:
+            self.refuse("error.cart.weighed_quantity", name=line.name)
+            return
+        dialog = QuantityDialog(line=line, catalog=self._catalog, parent=self)
+        dialog.quantity_chosen.connect(
+            lambda qty: self._change_cart(
+                lambda cart_id: self._checkout.set_quantity(cart_id, line.id, qty)
+            )
+        )
+        self.open_dialog(dialog)
+
+    def _on_void_requested(self) -> None:
+        line = self.target_line()
+        if line is None:
+            return
+        text = self._catalog.text
+        dialog = ConfirmDialog(
+            text("cashier.void.question", **line_params(line, self._catalog)),
+            yes_text=text("cashier.void.yes"),
+            no_text=text("cashier.no"),
+            danger=True,
+            parent=self,
+        )
+        dialog.accepted.connect(
+            lambda: self._change_cart(
+                lambda cart_id: self._checkout.void_line(cart_id, line.id),
+                lambda _: self.say("cashier.status.voided", Severity.SUCCESS, name=line.name),
+            )
+        )
+        self.open_dialog(dialog)
+
+    def _on_search_requested(self) -> None:
+        dialog = SearchDialog(
+            checkout=self._checkout, tasks=self._tasks, catalog=self._catalog, parent=self
+        )
+        dialog.product_picked.connect(
+            lambda product: self._change_cart(
+                lambda cart_id: self._checkout.add_product(cart_id, product.sku)
+            )
+        )
+        self.open_dialog(dialog)
+
+    # -- suspend, resume, reprint -----------------------------------------------------------
+
+    def _on_suspend_requested(self) -> None:
+        view = self.cart_view
+        if view is None or view.empty:
+            self.refuse("error.cart.empty")
+            return
+        total = money(view.total)
+        self._change_cart(
+            self._checkout.suspend,
+            lambda _: self.say("cashier.status.suspended", Severity.SUCCESS, total=total),
+        )
+
+    def _on_resume_requested(self) -> None:
+        if self.cart_view is not None and not self.cart_view.empty:
+            self.refuse("error.cart.resume_needs_empty")
+            return
+        self._run(self._checkout.suspended_carts, then=self._show_suspended)
+
+    def _show_suspended(self, carts: list[SuspendedCartView]) -> None:
+        if not carts:
+            self.refuse("cashier.status.no_suspended")
+            return
+        dialog = SuspendedDialog(
+            carts=carts, catalog=self._catalog, time_zone=self._time_zone, parent=self
+        )
+        dialog.cart_picked.connect(
+            lambda parked_id: self._change_cart(
+                lambda cart_id: self._checkout.resume(cart_id, parked_id),
+                lambda view: self.say(
+                    "cashier.status.resumed", Severity.SUCCESS, total=money(view.total)
+                ),
+            )
+        )
+        self.open_dialog(dialog)
+
+    def _on_reprint_requested(self) -> None:
+        number = self._last_order
+        if number is None:
+            self.refuse("cashier.status.nothing_to_reprint")
+            return
+        self._run(
+            lambda: self._printing.reprint(number),
+            then=lambda _: self.say("cashier.status.reprinting", number=number),
+        )
+
+    def _on_print_job_finished(self, event: PrintJobFinished) -> None:
+        if event.ok or self._cashier is None:
+            return
+        code = event.error_code or ""
+        reason = self._catalog.text(code if self._catalog.has(code) else "printer.failed")
+        self.refuse("cashier.status.print_failed", reason=reason)
+
+    # -- payment ----------------------------------------------------------------------------
+
+    def _on_pay_requested(self) -> None:
+        if self._pending:
+            self._pay_when_idle = True  # F12 right after a scan: pay once the scan is in
+            return
+        view = self.cart_view
+        if self.active_dialog() is not None:
+            return
+        if view is None or view.empty:
+            self.refuse("error.cart.empty")
+            return
+        dialog = CashPaymentDialog(
+            cart_id=view.id,
+            due=view.total,
+            sales=self._sales,
+            tasks=self._tasks,
+            catalog=self._catalog,
+            parent=self,
+        )
+        dialog.paid.connect(self._on_paid)
+        self.open_dialog(dialog)
+
+    def _pay_if_asked(self) -> None:
+        if self._pay_when_idle and not self._pending:
+            self._pay_when_idle = False
+            self._on_pay_requested()
+
+    def _on_paid(self, sale: SaleView) -> None:
+        self._cart_id = None
+        self._last_order = sale.order_number
+        self.show_cart(None)
+        self.total_panel.show_change(sale)
+        self.say(
+            "cashier.status.paid",
+            Severity.SUCCESS,
+            number=sale.order_number,
+            change=money(sale.change),
+        )

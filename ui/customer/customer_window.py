@@ -1,0 +1,241 @@
+"""CustomerWindow: the customer-facing screen, following CustomerView snapshots.
+
+Idle: a big welcome. Scanning: the lines, the last item big, the savings and a huge total.
+Paid: thanks, what was paid and the change; after ``paid_hold_ms`` back to the welcome (the
+next customer's first scan switches to scanning anyway).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QGuiApplication, QScreen
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pos_app.i18n import Catalog
+from pos_app.services.views import CustomerView
+from ui import theme
+from ui.event_bridge import EventBridge
+from ui.formatting import money, quantity, weight
+
+log = logging.getLogger(__name__)
+
+WINDOW_SIZE = (1024, 600)
+PAID_HOLD_MS = 30_000
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+
+
+def _label(text: str, name: str, parent: QWidget, align: Qt.AlignmentFlag | None = None) -> QLabel:
+    label = QLabel(text, parent)
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    if align is not None:
+        label.setAlignment(align)
+    return label
+
+
+class CustomerWindow(QWidget):
+    def __init__(
+        self,
+        *,
+        bridge: EventBridge,
+        catalog: Catalog,
+        store_name: str,
+        paid_hold_ms: int = PAID_HOLD_MS,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("CustomerWindow")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setWindowTitle(catalog.text("customer.window_title", store=store_name))
+        theme.apply_to(self)
+        self._catalog = catalog
+        self._store_name = store_name
+        self._view: CustomerView | None = None
+        self._pages = QStackedWidget(self)
+        self._pages.addWidget(self._build_welcome())
+        self._pages.addWidget(self._build_scanning())
+        self._pages.addWidget(self._build_paid())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 16, 24, 16)
+        layout.addWidget(self._pages)
+        self._back_to_welcome = QTimer(self)
+        self._back_to_welcome.setSingleShot(True)
+        self._back_to_welcome.setInterval(paid_hold_ms)
+        self._back_to_welcome.timeout.connect(lambda: self._pages.setCurrentIndex(0))
+        bridge.customer_view_changed.connect(self._on_customer_view_changed)
+        self.resize(*WINDOW_SIZE)
+
+    def _build_welcome(self) -> QWidget:
+        page = QWidget(self)
+        layout = QVBoxLayout(page)
+        center = Qt.AlignmentFlag.AlignCenter
+        layout.addStretch(1)
+        layout.addWidget(_label(self._store_name, "StoreName", page, center))
+        layout.addWidget(_label(self._catalog.text("customer.welcome"), "Headline", page, center))
+        layout.addWidget(
+            _label(self._catalog.text("customer.welcome_sub"), "Subline", page, center)
+        )
+        layout.addStretch(1)
+        return page
+
+    def _build_lines_table(self, page: QWidget) -> QTableWidget:
+        text = self._catalog.text
+        table = QTableWidget(0, 3, page)
+        table.setHorizontalHeaderLabels(
+            [
+                text("customer.column.name"),
+                text("customer.column.quantity"),
+                text("customer.column.amount"),
+            ]
+        )
+        for column in range(3):
+            header_item = table.horizontalHeaderItem(column)
+            if header_item is not None:
+                header_item.setTextAlignment(_LEFT if column == 0 else _RIGHT)
+        table.verticalHeader().hide()
+        table.verticalHeader().setDefaultSectionSize(44)
+        table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        table.setShowGrid(False)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        return table
+
+    def _build_scanning(self) -> QWidget:
+        page = QWidget(self)
+        text = self._catalog.text
+        self.lines_table = self._build_lines_table(page)
+        self.last_item_name = _label("", "LastItemName", page)
+        self.last_item_amount = _label("", "LastItemAmount", page, _RIGHT)
+        self.savings_label = _label("", "CustomerSavings", page)
+        self.count_label = _label("", "Caption", page)
+        self.total_label = _label("", "CustomerTotal", page, _RIGHT)
+        due_row = QHBoxLayout()
+        due_row.addWidget(_label(text("customer.total"), "Caption", page))
+        due_row.addStretch(1)
+        due_row.addWidget(self.count_label)
+        right = QVBoxLayout()
+        right.setSpacing(4)
+        right.addWidget(_label(text("customer.last_item"), "Caption", page))
+        right.addWidget(self.last_item_name)
+        right.addWidget(self.last_item_amount)
+        right.addStretch(1)
+        right.addWidget(self.savings_label)
+        right.addLayout(due_row)
+        right.addWidget(self.total_label)
+        layout = QHBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(24)
+        layout.addWidget(self.lines_table, 3)
+        layout.addLayout(right, 2)
+        return page
+
+    def _build_paid(self) -> QWidget:
+        page = QWidget(self)
+        center = Qt.AlignmentFlag.AlignCenter
+        thanks = _label(self._catalog.text("customer.thanks"), "Headline", page, center)
+        self.paid_label = _label("", "PaidLine", page, center)
+        self.change_label = _label("", "ChangeLine", page, center)
+        again = _label(self._catalog.text("customer.thanks_sub"), "Subline", page, center)
+        layout = QVBoxLayout(page)
+        layout.addStretch(1)
+        for label in (thanks, self.paid_label, self.change_label, again):
+            layout.addWidget(label)
+        layout.addStretch(1)
+        return page
+
+    @property
+    def state(self) -> str:
+        """What the customer sees: "idle", "scanning" or "paid"."""
+        return ("idle", "scanning", "paid")[self._pages.currentIndex()]
+
+    def visible_texts(self) -> list[str]:
+        """Every label on the current page, top to bottom as the customer reads them."""
+        page = self._pages.currentWidget()
+        if page is None:
+            return []
+        return [
+            label.text()
+            for label in page.findChildren(QLabel)
+            if label.text() and not label.isHidden()
+        ]
+
+    def _on_customer_view_changed(self, view: CustomerView) -> None:
+        self._view = view
+        self._back_to_welcome.stop()
+        if view.state == "paid":
+            self._show_paid(view)
+        elif view.lines:
+            self._show_scanning(view)
+        else:
+            self._pages.setCurrentIndex(0)
+
+    def _show_scanning(self, view: CustomerView) -> None:
+        text = self._catalog.text
+        table = self.lines_table
+        table.setRowCount(len(view.lines))
+        for row, line in enumerate(view.lines):
+            cells = (line.name, quantity(line.quantity, line.grams), money(line.amount))
+            for column, value in enumerate(cells):
+                item = QTableWidgetItem(value)
+                if column:
+                    item.setTextAlignment(_RIGHT)
+                table.setItem(row, column, item)
+        table.scrollToBottom()
+        last = view.lines[-1]
+        count = (
+            weight(last.grams)
+            if last.grams is not None
+            else text("customer.pieces", count=last.quantity)
+        )
+        self.last_item_name.setText(last.name)
+        self.last_item_amount.setText(f"{count}   {money(last.amount)}")
+        self.savings_label.setText(text("customer.savings", amount=money(view.savings)))
+        self.savings_label.setVisible(not view.savings.is_zero())
+        self.count_label.setText(text("customer.item_count", count=view.item_count))
+        self.total_label.setText(money(view.total))
+        self._pages.setCurrentIndex(1)
+
+    def _show_paid(self, view: CustomerView) -> None:
+        text = self._catalog.text
+        self.paid_label.setText(
+            text("customer.paid", paid=money(view.paid), total=money(view.total))
+        )
+        self.change_label.setText(text("customer.change", amount=money(view.change)))
+        self._pages.setCurrentIndex(2)
+        self._back_to_welcome.start()
+
+    def show_on(self, screen_name: str = "") -> QScreen | None:
+        """Full screen on the named screen, else on a screen other than the primary one;
+        with a single screen, an ordinary window. Returns the screen used full screen."""
+        screens = QGuiApplication.screens()
+        target = next((s for s in screens if screen_name and s.name() == screen_name), None)
+        if screen_name and target is None:
+            log.warning(
+                "customer screen %r not found among %s", screen_name, [s.name() for s in screens]
+            )
+        if target is None:
+            primary = QGuiApplication.primaryScreen()
+            target = next((s for s in screens if s is not primary), None)
+        if target is None or target is QGuiApplication.primaryScreen():
+            self.show()
+            return None
+        self.setScreen(target)
+        self.setGeometry(target.geometry())
+        self.showFullScreen()
+        return target
