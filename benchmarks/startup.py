@@ -30,7 +30,8 @@ BARE_QT = (
 
 def time_until_ready(command: list[str], env: dict[str, str]) -> float:
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                               text=True, env=env, cwd=ROOT)
     assert process.stdout is not None
     for line in process.stdout:
         if line.startswith("ready"):

@@ -168,10 +168,10 @@ class PosApplication:
 
 
 def ensure_demo_store(engine: Engine, config: AppConfig) -> None:
-    """A terminal configured for the demo store gets it seeded on first start."""
+    """A terminal configured for the demo store gets it seeded on first start. The generator
+    (and its pinyin dictionary) is imported only then, to keep ordinary starts fast."""
     from pos_app.clock import SystemClock
     from pos_app.persistence.db import make_session_factory
-    from pos_app.persistence.demo_store import DemoStoreExists, seed_demo_store
     from pos_app.persistence.repositories.staff import SiteRepository
 
     if config.store.code != DEMO_STORE_CODE:
@@ -179,6 +179,8 @@ def ensure_demo_store(engine: Engine, config: AppConfig) -> None:
     with make_session_factory(engine)() as session:
         if SiteRepository(session).store(DEMO_STORE_CODE) is not None:
             return
+    from pos_app.persistence.demo_store import DemoStoreExists, seed_demo_store
+
     log.info("empty database: seeding the demo store")
     with contextlib.suppress(DemoStoreExists):  # another terminal seeded it just now
         seed_demo_store(engine, now=SystemClock().now())
