@@ -128,6 +128,8 @@ def _cashier(t: Theme) -> str:
     background: {t.surface}; color: {t.muted}; }}
 #StatusLabel[severity="error"] {{ background: {t.error}; color: white; font-size: 28px;
     font-weight: bold; }}
+#StatusLabel[severity="warning"] {{ background: #fff3cd; color: #8a5300; font-size: 24px;
+  font-weight: bold; }}
 #StatusLabel[severity="success"] {{ background: {t.success_back}; color: {t.success};
     font-weight: bold; }}
 #CartTable {{ font-size: 22px; }}

@@ -44,6 +44,8 @@ class CartLine:
     amount: Money
     tax_rate_bp: int
     voided: bool = False
+    min_age: int | None = None
+    """Age limit of the product (18 for alcohol and tobacco): the cashier checks ID."""
 
     @property
     def weighed(self) -> bool:
@@ -99,7 +101,8 @@ class Cart:
         self._require_open()
         if price.is_negative() or price.is_zero():
             raise UserError("cart.bad_label_price")
-        return self._append(product, quantity=1, grams=grams, amount=price)
+        return self._append(product, quantity=1, grams=grams, amount=price,
+                            unit_price=price if grams is None else None)
 
     def set_quantity(self, line_id: LineId, quantity: int) -> CartLine:
         self._require_open()
@@ -146,15 +149,18 @@ class Cart:
         return taken
 
     def _append(self, product: Product, *, quantity: int, grams: int | None,
-                amount: Money) -> CartLine:
+                amount: Money, unit_price: Money | None = None) -> CartLine:
+        """``unit_price`` defaults to the product's price; a price-only scale label is its own
+        unit (one package at the label's price)."""
         if not product.active:
             raise UserError("catalog.inactive", name=product.name)
         if len(self.lines) >= MAX_LINES:
             raise UserError("cart.too_many_lines", limit=MAX_LINES)
         line = CartLine(
             id=LineId(new_id()), position=len(self.lines), product_id=product.id,
-            sku=product.sku, name=product.name, unit_price=product.list_price,
+            sku=product.sku, name=product.name, unit_price=unit_price or product.list_price,
             quantity=quantity, grams=grams, amount=amount, tax_rate_bp=product.tax_rate_bp,
+            min_age=product.min_age,
         )
         self.lines.append(line)
         self.events.append(ItemScanned(self.id, line.id, line.sku, line.name, line.amount))

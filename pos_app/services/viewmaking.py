@@ -31,7 +31,8 @@ class LineViews:
             return memo[1], memo[2]
         cashier = CartLineView(id=line.id, sku=line.sku, name=line.name,
                                unit_price=line.unit_price, quantity=line.quantity,
-                               grams=line.grams, amount=line.amount, savings=ZERO)
+                               grams=line.grams, amount=line.amount, savings=ZERO,
+                               min_age=line.min_age)
         customer = CustomerLineView(name=line.name, quantity=line.quantity, grams=line.grams,
                                     amount=line.amount, savings=ZERO)
         self._memo[line.id] = (line, cashier, customer)

@@ -26,6 +26,8 @@ class CartLineView:
     grams: int | None
     amount: Money
     savings: Money
+    min_age: int | None = None
+    """Set for age-restricted goods: the screen asks the cashier to check ID."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -115,3 +115,16 @@ def test_total_is_the_sum_of_line_amounts_and_never_negative(scans: list[tuple[s
     assert cart.totals().total == Money(expected)
     assert sum(line.amount.fen for line in cart.active_lines()) == expected
     assert sum(isinstance(e, ItemScanned) for e in cart.take_events()) == len(scans)
+
+
+def test_a_price_only_scale_label_is_one_package_at_the_label_price() -> None:
+    cart = Cart.open("T01", "u1")
+    line = cart.add_priced_label(a_product("APPLE", 12_80, weighed=True), Money(6_81), None)
+    assert (line.quantity, line.unit_price, line.amount) == (1, Money(6_81), Money(6_81))
+
+
+def test_an_age_restricted_line_carries_its_age_limit() -> None:
+    beer = Product(id=ProductId("beer"), sku="BEER", name="青岛啤酒", pinyin="qdpj",
+                   unit=Unit.PIECE, list_price=Money(6_00), member_price=None,
+                   tax_rate_bp=1300, category="酒类", weighed=False, min_age=18, active=True)
+    assert Cart.open("T01", "u1").add_product(beer).min_age == 18

@@ -141,6 +141,18 @@ def test_an_unknown_barcode_is_a_red_message_and_the_cart_is_unchanged(
     assert screen.status_label.severity is Severity.INFO
 
 
+def test_an_age_restricted_item_asks_the_cashier_to_check_the_customers_age(
+    qtbot: QtBot, sale_window: CashierWindow, scan_filter: ScanEventFilter
+) -> None:
+    screen = sale_window.sale_screen
+    beer = next(p for p in KNOWN_PRODUCTS if p.min_age is not None and p.barcode)
+    scan(qtbot, scan_filter, screen, str(beer.barcode))
+    assert screen.status_label.severity is Severity.WARNING
+    assert "请核实顾客已满 18 周岁" in screen.status_text()
+    scan(qtbot, scan_filter, screen, str(COLA.barcode))
+    assert screen.status_label.severity is Severity.INFO
+
+
 def test_a_bad_check_digit_asks_for_a_rescan(
     qtbot: QtBot, sale_window: CashierWindow, scan_filter: ScanEventFilter
 ) -> None:

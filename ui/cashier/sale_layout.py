@@ -170,7 +170,14 @@ class SaleLayout(QWidget):
         if row is None:
             self.status_label.clear_message()
             return
-        params = line_params(self.cart_model.line(row), self._catalog)
+        line = self.cart_model.line(row)
+        params = line_params(line, self._catalog)
+        if line.min_age is not None:
+            self.status_label.show_message(
+                self._catalog.text("cashier.status.check_age", age=line.min_age, **params),
+                Severity.WARNING)
+            QApplication.beep()
+            return
         self.status_label.show_message(self._catalog.text("cashier.status.line", **params))
 
     def show_problem(self, error: BaseException) -> None:

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 class Severity(StrEnum):
     INFO = "info"
     SUCCESS = "success"
+    WARNING = "warning"
     ERROR = "error"
 
 
