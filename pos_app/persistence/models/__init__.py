@@ -3,6 +3,7 @@
 from pos_app.persistence.models.base import Base
 from pos_app.persistence.models.catalog import BarcodeRow, CategoryRow, ProductRow, StockRow
 from pos_app.persistence.models.journal import AuditRow, EventRow, PrintJobRow
+from pos_app.persistence.models.payment_attempts import PaymentAttemptRow
 from pos_app.persistence.models.sales import (
     MemberRow,
     OrderLineRow,
@@ -14,6 +15,6 @@ from pos_app.persistence.models.store import StoreRow, TerminalRow, UserRow
 
 __all__ = [
     "AuditRow", "BarcodeRow", "Base", "CategoryRow", "EventRow", "MemberRow", "OrderLineRow",
-    "OrderRow", "PaymentRow", "PrintJobRow", "ProductRow", "ShiftRow", "StockRow", "StoreRow",
+    "OrderRow", "PaymentAttemptRow", "PaymentRow", "PrintJobRow", "ProductRow", "ShiftRow", "StockRow", "StoreRow",
     "TerminalRow", "UserRow",
 ]
