@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from builders import a_core, a_store
 from sqlalchemy import Engine, inspect
 
-from builders import a_core, a_store
 from pos_app.bus import EventBus
 from pos_app.clock import FixedClock
 from pos_app.domain.ids import CartId, PaymentId
