@@ -15,6 +15,6 @@ from pos_app.persistence.models.store import StoreRow, TerminalRow, UserRow
 
 __all__ = [
     "AuditRow", "BarcodeRow", "Base", "CategoryRow", "EventRow", "MemberRow", "OrderLineRow",
-    "OrderRow", "PaymentAttemptRow", "PaymentRow", "PrintJobRow", "ProductRow", "ShiftRow", "StockRow", "StoreRow",
-    "TerminalRow", "UserRow",
+    "OrderRow", "PaymentAttemptRow", "PaymentRow", "PrintJobRow", "ProductRow", "ShiftRow",
+    "StockRow", "StoreRow", "TerminalRow", "UserRow",
 ]
