@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from benchmarks.camera import camera_decode_frame
 from benchmarks.scan import scan_to_total
 from benchmarks.startup import startup_to_window
 
@@ -45,6 +46,7 @@ def percentile(samples: list[float], pct: float) -> float:
 METRICS: dict[str, Callable[[], Result]] = {
     "scan_to_total": lambda: Result(*scan_to_total()),
     "startup_to_window": lambda: Result(*startup_to_window()),
+    "camera_decode_frame": lambda: Result(*camera_decode_frame()),
 }
 
 

@@ -40,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="print 'ready <seconds>' once the cashier window is usable, then exit")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("self-test", help="check config, database, migrations, devices; headless")
+    decode = sub.add_parser("decode", help="read barcodes in images; one JSON object per symbol")
+    decode.add_argument("images", nargs="+", type=Path)
     bench = sub.add_parser("bench", help="run speed benchmarks; one JSON object per line")
     bench.add_argument("metrics", nargs="*", help="metric names (default: all)")
     cli.add_commands(sub)
@@ -62,6 +64,10 @@ def main(argv: list[str] | None = None) -> int:
         return run_self_test(config)
     if args.command == "bench":
         return _bench(args.metrics)
+    if args.command == "decode":
+        from hardware.camera.decode_cli import decode_files
+
+        return decode_files(args.images, sys.stdout, err=sys.stderr)
     return cli.run(args, config)
 
 
