@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from pos_app.bus import EventBus
-from pos_app.config import PrinterConfig
+from pos_app.config import (
+    CameraConfig,
+    DevicesConfig,
+    PoleDisplayConfig,
+    PrinterConfig,
+    ScaleConfig,
+)
 from pos_app.errors import ConfigError, PrinterOffline
-from pos_app.events import PrintJobFinished
+from pos_app.events import CustomerViewChanged, DeviceStatusChanged, PrintJobFinished, WeightRead
 from pos_app.i18n import Catalog
+from pos_app.ports.scale import Scale, WeightReading
 
 log = logging.getLogger(__name__)
 
@@ -21,17 +29,96 @@ ESC_INIT = b"\x1b@"
 class Devices:
     printer: object | None
     """An EscposReceiptPrinter (ReceiptPrinter and CashDrawer), or None when kind = "none"."""
+    scale: Scale | None = None
+    pole_display: object | None = None
+    camera: object | None = None
 
     def close(self) -> None:
-        close = getattr(self.printer, "close", None)
-        if close is not None:
-            close()
+        for device in (self.camera, self.pole_display, self.scale, self.printer):
+            close = getattr(device, "close", None)
+            if close is not None:
+                close()
 
 
-def build_devices(printer: PrinterConfig, bus: EventBus, catalog: Catalog,
+def build_devices(devices: DevicesConfig, bus: EventBus, catalog: Catalog,
                   data_dir: Path) -> Devices:
+    """Every configured device, each reporting through the bus; only configured kinds are
+    imported, so a till without a camera never loads OpenCV."""
+    return Devices(printer=build_printer(devices.printer, bus, catalog, data_dir),
+                   scale=build_scale(devices.scale, bus),
+                   pole_display=build_pole_display(devices.pole_display, bus, catalog),
+                   camera=build_camera(devices.camera, bus))
+
+
+def _status(bus: EventBus, device: str) -> Callable[[bool, str], None]:
+    return lambda online, detail: bus.publish(DeviceStatusChanged(device, online, detail))
+
+
+def build_scale(config: ScaleConfig, bus: EventBus) -> Scale | None:
+    def read(reading: WeightReading) -> None:
+        bus.publish(WeightRead(reading.grams, reading.stable, reading.status.value))
+
+    if config.kind == "none":
+        return None
+    if config.kind == "simulated":
+        from hardware.simulated.scale import SimulatedScale
+
+        return SimulatedScale(on_reading=read, on_status=_status(bus, "scale"), grams=532)
+    if config.kind != "serial":
+        raise ConfigError(f"devices.scale.kind must be serial, simulated or none, "
+                          f"got {config.kind!r}")
+    if not config.port:
+        raise ConfigError("devices.scale.port is required for a serial scale")
+    from hardware.scale import protocol_named
+    from hardware.scale.serial_scale import SerialScale
+
+    protocol = protocol_named(config.protocol, command=config.command.encode("ascii"))
+    return SerialScale(config.port, config.baudrate, protocol, on_reading=read,
+                       on_status=_status(bus, "scale"), framing=config.framing,
+                       timeout_s=config.timeout_ms / 1000, retry_s=config.retry_ms / 1000)
+
+
+def build_pole_display(config: PoleDisplayConfig, bus: EventBus,
+                       catalog: Catalog) -> object | None:
+    if config.kind == "none":
+        return None
+    if config.kind != "serial" or not config.port:
+        raise ConfigError("devices.pole_display needs kind = \"serial\" and a port")
+    from hardware.display.display_layout import PROFILES, ascii_text
+    from hardware.display.pole_display import DIALECTS, PoleDisplay, SerialDisplayTransport
+
+    if config.dialect not in DIALECTS or config.profile not in PROFILES:
+        raise ConfigError(f"devices.pole_display: dialect one of {sorted(DIALECTS)}, "
+                          f"profile one of {sorted(PROFILES)}")
+    profile = PROFILES[config.profile]
+    display = PoleDisplay(SerialDisplayTransport(config.port, config.baudrate),
+                          DIALECTS[config.dialect], columns=config.columns, profile=profile,
+                          texts=ascii_text if config.profile == "ascii" else catalog.text,
+                          on_status=_status(bus, "pole_display"),
+                          retry_s=config.retry_ms / 1000)
+    bus.subscribe(CustomerViewChanged, lambda event: display.show(event.view))
+    return display
+
+
+def build_camera(config: CameraConfig, bus: EventBus) -> object | None:
+    if config.kind == "none":
+        return None
+    if config.kind != "opencv":
+        raise ConfigError(f"devices.camera.kind must be opencv or none, got {config.kind!r}")
+    from hardware.camera.capture import CameraScanner, opencv_camera
+
+    camera = CameraScanner(opencv_camera(config.device, width=config.width,
+                                         height=config.height),
+                           bus.publish, on_status=_status(bus, "camera"),
+                           max_decode_fps=float(config.max_decode_fps))
+    camera.start()
+    return camera
+
+
+def build_printer(printer: PrinterConfig, bus: EventBus, catalog: Catalog,
+                  data_dir: Path) -> object | None:
     if printer.kind == "none":
-        return Devices(printer=None)
+        return None
     if printer.kind != "escpos":
         raise ConfigError(f"devices.printer.kind must be escpos or none, got {printer.kind!r}")
     from hardware.printer.escpos_printer import EscposReceiptPrinter
@@ -45,9 +132,8 @@ def build_devices(printer: PrinterConfig, bus: EventBus, catalog: Catalog,
     def finished(job_id: str, ok: bool, error: str | None) -> None:
         bus.publish(PrintJobFinished(job_id, ok, error))
 
-    adapter = EscposReceiptPrinter(make_transport(printer, data_dir), profile, catalog,
-                                   on_finished=finished)
-    return Devices(printer=adapter)
+    return EscposReceiptPrinter(make_transport(printer, data_dir), profile, catalog,
+                                on_finished=finished)
 
 
 def make_transport(printer: PrinterConfig, data_dir: Path) -> object:

@@ -62,8 +62,50 @@ class PrinterConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class ScaleConfig:
+    kind: str = "simulated"
+    """serial | simulated | none"""
+    port: str = ""
+    baudrate: int = 9600
+    framing: str = "8N1"
+    protocol: str = "toledo"
+    """toledo | toledo-short | toledo-checksum | nci"""
+    command: str = ""
+    """Toledo demand mode: the indicator's print command, e.g. "P\\r\\n"."""
+    timeout_ms: int = 1000
+    retry_ms: int = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class PoleDisplayConfig:
+    kind: str = "none"
+    """serial | none"""
+    port: str = ""
+    baudrate: int = 9600
+    dialect: str = "escpos"
+    """escpos | cd5220"""
+    profile: str = "ascii"
+    """ascii | gb18030 | gbk"""
+    columns: int = 20
+    retry_ms: int = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class CameraConfig:
+    kind: str = "none"
+    """opencv | none"""
+    device: int = 0
+    width: int = 640
+    height: int = 480
+    max_decode_fps: int = 15
+
+
+@dataclass(frozen=True, slots=True)
 class DevicesConfig:
     printer: PrinterConfig = field(default_factory=PrinterConfig)
+    scale: ScaleConfig = field(default_factory=ScaleConfig)
+    pole_display: PoleDisplayConfig = field(default_factory=PoleDisplayConfig)
+    camera: CameraConfig = field(default_factory=CameraConfig)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,8 +175,7 @@ def parse_config(raw: Mapping[str, Any], *, data_dir: Path | None = None,
         terminal=_section(TerminalConfig, _table(top, "terminal", ""), "terminal"),
         database=_section(DatabaseConfig, _table(top, "database", ""), "database"),
         scan=_scan(_table(top, "scan", "")),
-        devices=DevicesConfig(printer=_section(
-            PrinterConfig, _table(devices, "printer", "devices."), "devices.printer")),
+        devices=_devices(devices),
         ui=_section(UiConfig, _table(top, "ui", ""), "ui"),
         source=source,
     )
@@ -142,6 +183,14 @@ def parse_config(raw: Mapping[str, Any], *, data_dir: Path | None = None,
     if leftovers:
         raise ConfigError(f"unknown config key: {sorted(leftovers)[0]}")
     return config
+
+
+def _devices(raw: dict[str, Any]) -> DevicesConfig:
+    kinds = {"printer": PrinterConfig, "scale": ScaleConfig, "pole_display": PoleDisplayConfig,
+             "camera": CameraConfig}
+    sections = {name: _section(kind, _table(raw, name, "devices."), f"devices.{name}")
+                for name, kind in kinds.items()}
+    return DevicesConfig(**sections)
 
 
 def _table(raw: dict[str, Any], key: str, prefix: str) -> dict[str, Any]:

@@ -69,6 +69,15 @@ class DeviceStatusChanged(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class WeightRead(Event):
+    """A scale answered a weight request; only ``stable`` readings may price a line."""
+
+    grams: int
+    stable: bool
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
 class UserLoggedIn(Event):
     user_id: str
     terminal_code: str

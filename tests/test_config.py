@@ -24,7 +24,7 @@ def test_the_example_file_documents_keys_that_parse_to_the_defaults(tmp_path: Pa
 @pytest.mark.parametrize(("raw", "named"), [
     ({"store": {"cod": "X"}}, "store.cod"),
     ({"devices": {"printer": {"port": "9100"}}}, "devices.printer.port"),
-    ({"devices": {"scale": {}}}, "devices.scale"),
+    ({"devices": {"drawer": {}}}, "devices.drawer"),
     ({"ui": {"fullscreen": 1}}, "ui.fullscreen"),
     ({"terminals": {}}, "terminals"),
 ])

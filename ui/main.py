@@ -115,8 +115,7 @@ class PosApplication:
         self.bus = EventBus()
         engine = open_database(config)
         ensure_demo_store(engine, config)
-        self.devices = build_devices(config.devices.printer, self.bus, self.catalog,
-                                     config.data_dir)
+        self.devices = build_devices(config.devices, self.bus, self.catalog, config.data_dir)
         self.core = build_core(config, bus=self.bus, clock=SystemClock(),
                                printer=self.devices.printer, engine=engine)  # type: ignore[arg-type]
         self.tasks = TaskRunner(on_error=lambda exc: log.error(
