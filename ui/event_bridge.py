@@ -11,6 +11,7 @@ from pos_app.events import (
     Event,
     PrintJobFinished,
     SaleCompleted,
+    WeightRead,
 )
 
 
@@ -22,6 +23,7 @@ class EventBridge(QObject):
     print_job_finished = Signal(object)
     device_status_changed = Signal(object)
     sale_completed = Signal(object)
+    weight_read = Signal(object)
 
     def __init__(self, bus: EventBus, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -39,3 +41,5 @@ class EventBridge(QObject):
             self.device_status_changed.emit(event)
         elif isinstance(event, SaleCompleted):
             self.sale_completed.emit(event)
+        elif isinstance(event, WeightRead):
+            self.weight_read.emit(event)

@@ -137,7 +137,7 @@ class PosApplication:
             printing=self.core.printing, tasks=self.tasks, bridge=self.bridge,
             scan_filter=self.scan_filter, catalog=self.catalog,
             store_name=self.core.store.name, terminal_code=self.core.site.terminal_code,
-            time_zone=self.core.store.time_zone)
+            time_zone=self.core.store.time_zone, scale=self.devices.scale)
         windows: list[QWidget] = [cashier]
         if config.ui.customer_display:
             customer = CustomerWindow(bridge=self.bridge, catalog=self.catalog,

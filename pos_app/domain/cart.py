@@ -80,7 +80,7 @@ class Cart:
         """Add pieces; a repeat scan of the last line's product adds to that line."""
         self._require_open()
         if product.weighed:
-            raise UserError("cart.needs_weight", name=product.name)
+            raise UserError("cart.needs_weight", name=product.name, sku=product.sku)
         _check_quantity(quantity)
         last = self.lines[-1] if self.lines else None
         if last is not None and not last.voided and last.product_id == product.id \

@@ -86,7 +86,7 @@ class CheckoutService:
                 raise UserError("catalog.unknown_sku", sku=sku)
             if product.weighed:
                 if grams is None:
-                    raise UserError("cart.needs_weight", name=product.name)
+                    raise UserError("cart.needs_weight", name=product.name, sku=product.sku)
                 return cart.add_weighed(product, grams)
             return cart.add_product(product, quantity)
         return self._change(cart_id, "item.added", add)

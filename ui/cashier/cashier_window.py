@@ -6,6 +6,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
 from pos_app.i18n import Catalog
+from pos_app.ports.scale import Scale
 from pos_app.services.checkout import CheckoutService
 from pos_app.services.printing import PrintService
 from pos_app.services.sales import SaleService
@@ -39,6 +40,7 @@ class CashierWindow(QMainWindow):
         store_name: str,
         terminal_code: str,
         time_zone: str = "Asia/Shanghai",
+        scale: Scale | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -65,6 +67,7 @@ class CashierWindow(QMainWindow):
             store_name=store_name,
             terminal_code=terminal_code,
             time_zone=time_zone,
+            scale=scale,
         )
         self._pages = QStackedWidget(self)
         self._pages.addWidget(self.login_screen)

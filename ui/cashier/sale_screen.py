@@ -14,7 +14,9 @@ from typing import TypeVar
 from PySide6.QtWidgets import QWidget
 
 from pos_app.events import PrintJobFinished
+from pos_app.errors import UserError
 from pos_app.i18n import Catalog
+from pos_app.ports.scale import Scale
 from pos_app.services.checkout import CheckoutService
 from pos_app.services.printing import PrintService
 from pos_app.services.sales import SaleService
@@ -24,6 +26,7 @@ from ui.cashier.quantity_dialog import QuantityDialog
 from ui.cashier.sale_layout import SaleLayout, line_params
 from ui.cashier.search_dialog import SearchDialog
 from ui.cashier.suspended_dialog import SuspendedDialog
+from ui.cashier.weighing import Weighing
 from ui.event_bridge import EventBridge
 from ui.formatting import money
 from ui.input.scan_filter import ScanEventFilter
@@ -51,6 +54,7 @@ class SaleScreen(SaleLayout):
         store_name: str,
         terminal_code: str,
         time_zone: str = "Asia/Shanghai",
+        scale: Scale | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(
@@ -67,6 +71,9 @@ class SaleScreen(SaleLayout):
         self._session = 0
         self._pending = 0
         self._pay_when_idle = False
+        self._weighing = Weighing(scale, bridge, self)
+        self._weighing.weighed.connect(self._on_weighed)
+        self._weighing.problem.connect(lambda key, params: self.refuse(key, **params))
         self._add_keys()
         scan_filter.scanned.connect(self._on_scanned)
         bridge.print_job_finished.connect(self._on_print_job_finished)
@@ -184,8 +191,16 @@ class SaleScreen(SaleLayout):
 
     def _on_cart_refused(self, error: BaseException) -> None:
         self._pending -= 1
-        self.show_problem(error)
+        if _needs_weight(error) and self._weighing.available:
+            params = error.params  # type: ignore[attr-defined]
+            self.say("cashier.weigh.waiting", name=params["name"])
+            self._weighing.start(str(params["sku"]), str(params["name"]))
+        else:
+            self.show_problem(error)
         self._pay_if_asked()
+
+    def _on_weighed(self, sku: str, grams: int) -> None:
+        self._change_cart(lambda cart_id: self._checkout.add_product(cart_id, sku, grams=grams))
 
     # -- line keys --------------------------------------------------------------------------
 
@@ -327,3 +342,8 @@ class SaleScreen(SaleLayout):
             number=sale.order_number,
             change=money(sale.change),
         )
+
+
+def _needs_weight(error: BaseException) -> bool:
+    return isinstance(error, UserError) and error.code == "cart.needs_weight" \
+        and "sku" in error.params
