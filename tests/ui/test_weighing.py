@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from conftest import CASHIER, type_login
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from conftest import CASHIER, type_login
 from hardware.simulated.scale import SimulatedScale
 from pos_app.bootstrap import Core
 from pos_app.bus import EventBus

@@ -13,8 +13,8 @@ from typing import TypeVar
 
 from PySide6.QtWidgets import QWidget
 
-from pos_app.events import PrintJobFinished
 from pos_app.errors import UserError
+from pos_app.events import PrintJobFinished
 from pos_app.i18n import Catalog
 from pos_app.ports.scale import Scale
 from pos_app.services.checkout import CheckoutService
