@@ -92,7 +92,12 @@ def _b64(raw: bytes) -> str:
 
 
 def _unb64(text: str) -> bytes:
+    """Strict: only the canonical encoding is accepted, so no two texts name the same bytes
+    (the last character's spare bits would otherwise allow altered copies that verify)."""
     try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except (binascii.Error, ValueError):
         raise UserError("order_qr.malformed") from None
+    if _b64(raw) != text:
+        raise UserError("order_qr.malformed")
+    return raw
