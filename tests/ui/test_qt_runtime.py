@@ -26,4 +26,5 @@ def test_emitting_signals_leaves_reference_counts_alone(qapp: QApplication) -> N
     for _ in range(20_000):
         emitter.flag.emit(True)
         emitter.value.emit(True)
-    assert sys.getrefcount(True) - before == 0
+    # Other code may hold a few more or fewer references meanwhile; the bug lost 40,000.
+    assert abs(sys.getrefcount(True) - before) < 100
