@@ -14,11 +14,13 @@ from pos_app.config import (
     PoleDisplayConfig,
     PrinterConfig,
     ScaleConfig,
+    ScannerConfig,
 )
 from pos_app.errors import ConfigError, PrinterOffline
 from pos_app.events import CustomerViewChanged, DeviceStatusChanged, PrintJobFinished, WeightRead
 from pos_app.i18n import Catalog
 from pos_app.ports.scale import Scale, WeightReading
+from pos_app.resources import resources_dir
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +34,10 @@ class Devices:
     scale: Scale | None = None
     pole_display: object | None = None
     camera: object | None = None
+    scanner: object | None = None
 
     def close(self) -> None:
-        for device in (self.camera, self.pole_display, self.scale, self.printer):
+        for device in (self.scanner, self.camera, self.pole_display, self.scale, self.printer):
             close = getattr(device, "close", None)
             if close is not None:
                 close()
@@ -47,7 +50,26 @@ def build_devices(devices: DevicesConfig, bus: EventBus, catalog: Catalog,
     return Devices(printer=build_printer(devices.printer, bus, catalog, data_dir),
                    scale=build_scale(devices.scale, bus),
                    pole_display=build_pole_display(devices.pole_display, bus, catalog),
-                   camera=build_camera(devices.camera, bus))
+                   camera=build_camera(devices.camera, bus),
+                   scanner=build_scanner(devices.scanner, bus))
+
+
+def build_scanner(config: ScannerConfig, bus: EventBus) -> object | None:
+    """A serial scanner publishes BarcodeScanned itself; a wedge scanner needs nothing here
+    (the UI's event filter reads it)."""
+    if config.kind == "wedge":
+        return None
+    if config.kind != "serial" or not config.port:
+        raise ConfigError("devices.scanner needs kind = \"wedge\", or \"serial\" with a port")
+    from hardware.scanner.serial_scanner import SerialScanner
+
+    scanner = SerialScanner(config.port, config.baudrate, on_scan=bus.publish,
+                            on_status=_status(bus, "scanner"), framing=config.framing,
+                            prefix=config.prefix, suffix=config.suffix,
+                            encoding=config.encoding, idle_flush_s=config.idle_flush_ms / 1000,
+                            retry_s=config.retry_ms / 1000)
+    scanner.start()
+    return scanner
 
 
 def _status(bus: EventBus, device: str) -> Callable[[bool, str], None]:
@@ -132,8 +154,13 @@ def build_printer(printer: PrinterConfig, bus: EventBus, catalog: Catalog,
     def finished(job_id: str, ok: bool, error: str | None) -> None:
         bus.publish(PrintJobFinished(job_id, ok, error))
 
-    return EscposReceiptPrinter(make_transport(printer, data_dir), profile, catalog,
-                                on_finished=finished)
+    logo = resources_dir() / printer.logo if printer.logo else None
+    adapter = EscposReceiptPrinter(make_transport(printer, data_dir), profile, catalog,
+                                   on_finished=finished, on_status=_status(bus, "printer"),
+                                   logo=logo, fonts_dir=resources_dir() / "fonts")
+    if printer.status_poll_s > 0:
+        adapter.poll_status_every(float(printer.status_poll_s))
+    return adapter
 
 
 def make_transport(printer: PrinterConfig, data_dir: Path) -> object:

@@ -59,6 +59,24 @@ class PrinterConfig:
     usb_vendor: int = 0
     usb_product: int = 0
     profile: str = "80mm-gb18030"
+    logo: str = ""
+    """A PNG under resources/ printed at the top of each receipt; empty for none."""
+    status_poll_s: int = 30
+    """Ask the printer for paper and cover status this often; 0 only on demand."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScannerConfig:
+    kind: str = "wedge"
+    """wedge (keyboard, see [scan]) | serial"""
+    port: str = ""
+    baudrate: int = 9600
+    framing: str = "8N1"
+    prefix: str = ""
+    suffix: str = ""
+    encoding: str = "utf-8"
+    idle_flush_ms: int = 300
+    retry_ms: int = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +121,7 @@ class CameraConfig:
 @dataclass(frozen=True, slots=True)
 class DevicesConfig:
     printer: PrinterConfig = field(default_factory=PrinterConfig)
+    scanner: ScannerConfig = field(default_factory=ScannerConfig)
     scale: ScaleConfig = field(default_factory=ScaleConfig)
     pole_display: PoleDisplayConfig = field(default_factory=PoleDisplayConfig)
     camera: CameraConfig = field(default_factory=CameraConfig)
@@ -186,7 +205,7 @@ def parse_config(raw: Mapping[str, Any], *, data_dir: Path | None = None,
 
 
 def _devices(raw: dict[str, Any]) -> DevicesConfig:
-    kinds = {"printer": PrinterConfig, "scale": ScaleConfig, "pole_display": PoleDisplayConfig,
+    kinds = {"printer": PrinterConfig, "scanner": ScannerConfig, "scale": ScaleConfig, "pole_display": PoleDisplayConfig,
              "camera": CameraConfig}
     sections = {name: _section(kind, _table(raw, name, "devices."), f"devices.{name}")
                 for name, kind in kinds.items()}

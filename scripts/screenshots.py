@@ -6,6 +6,9 @@
 Logs in as demo cashier 1001, scans known products (Chinese names, a weighed scale label),
 and saves login.png, cashier.png, cashier_error.png, payment.png, cashier_paid.png,
 customer_idle.png, customer.png and customer_paid.png. The cashier window is 1280x800.
+Then the diagnostics screen over the demo devices (the file printer, the simulated scale):
+approval.png (a wrong manager PIN), diagnostics.png (every test run), diagnostics_offline.png
+(the scale unplugged).
 """
 
 from __future__ import annotations
@@ -17,26 +20,36 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QEventLoop, Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
+from hardware.printer.transports import prepare_escpos_env
+from hardware.wiring import Devices, build_devices
 from pos_app.bootstrap import Core, build_core, open_database
 from pos_app.bus import EventBus
 from pos_app.clock import SystemClock
 from pos_app.config import parse_config
 from pos_app.domain.scan_codes import check_digit
 from pos_app.i18n import load_catalog
+from pos_app.persistence.db import make_session_factory
 from pos_app.persistence.demo_store import KNOWN_PRODUCTS, seed_demo_store
+from pos_app.persistence.unit_of_work import UnitOfWork
 from pos_app.resources import resources_dir
+from pos_app.services.approvals import ApprovalService
+from pos_app.services.diagnostics import DiagnosedDevices, DiagnosticsService
+from pos_app.services.drawer import DrawerService
 from ui import theme
+from ui.admin.diagnostics_screen import DiagnosticsScreen
 from ui.cashier.cashier_window import CashierWindow
 from ui.cashier.payment_dialog import CashPaymentDialog
 from ui.customer.customer_window import CustomerWindow
 from ui.event_bridge import EventBridge
 from ui.input.scan_filter import ScanEventFilter
+from ui.manager.approval_dialog import ApprovalDialog
 from ui.tasks import TaskRunner
 
 REPO = Path(__file__).resolve().parents[1]
@@ -64,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         shooter.customer.resize(width, height)
         try:
             shooter.run()
+            shooter.run_diagnostics(Path(data_dir))
         finally:
             shooter.close()
     return 0
@@ -85,8 +99,12 @@ class Shooter:
     ) -> None:
         self.app = app
         self.core = core
+        self.bus = bus
         self.out = out
+        self.devices: Devices | None = None
+        self.diagnostics: DiagnosticsScreen | None = None
         catalog = load_catalog(resources_dir() / "i18n", locale)
+        self.catalog = catalog
         self.tasks = TaskRunner(on_error=lambda exc: print(f"task failed: {exc!r}"))
         self.bridge = EventBridge(bus)
         self.scan_filter = ScanEventFilter()
@@ -132,6 +150,73 @@ class Shooter:
         self.pay("100")
         self.save(self.cashier, "cashier_paid.png")
         self.save(self.customer, "customer_paid.png")
+
+    def run_diagnostics(self, data_dir: Path) -> None:
+        """The diagnostics screen over the demo devices, every test run from the keyboard."""
+        config = parse_config({}, data_dir=data_dir)
+        prepare_escpos_env()  # as ui/main.py: escpos's capabilities from the cache, not YAML
+        self.devices = build_devices(config.devices, self.bus, self.catalog, data_dir)
+        screen = self.diagnostics = self._diagnostics_screen(self.devices, data_dir)
+        screen.resize(1280, 800)
+        screen.show()
+        screen.activateWindow()  # its number keys work while it is the active window
+        self.wait_until(lambda: screen.isActiveWindow() and screen.state_of("database") == "ok")
+        self.scan_filter.scanned.emit("6901234567892")
+        for key, name in ((Qt.Key.Key_1, "printer"), (Qt.Key.Key_4, "scale")):
+            QTest.keyClick(screen.focusWidget() or screen, key)
+            self.wait_until(lambda name=name: screen.state_of(name) == "ok")
+        QTest.keyClick(screen.focusWidget() or screen, Qt.Key.Key_2)
+        self.wait_until(lambda: isinstance(screen.active_dialog(), ApprovalDialog))
+        dialog = screen.active_dialog()
+        assert isinstance(dialog, ApprovalDialog)
+        QTest.keyClicks(dialog.staff_no_edit, "9001")
+        QTest.keyClicks(dialog.pin_edit, "1111")
+        QTest.keyClick(dialog.pin_edit, Qt.Key.Key_Return)
+        self.wait_until(lambda: dialog.message_text() != "")
+        self.save_over(screen, dialog, "approval.png")
+        QTest.keyClicks(dialog.pin_edit, "9999")
+        QTest.keyClick(dialog.pin_edit, Qt.Key.Key_Return)
+        kicked = self.catalog.text("device.result.drawer_sent")
+        self.wait_until(lambda: screen.message_of("drawer") == kicked)
+        self.save(screen, "diagnostics.png")
+        scale = self.devices.scale
+        scale.unplug()  # type: ignore[union-attr]
+        self.wait_until(lambda: screen.state_of("scale") == "failed")
+        QTest.keyClick(screen.focusWidget() or screen, Qt.Key.Key_4)
+        self.wait_until(lambda: screen.state_of("scale") == "failed")
+        self.save(screen, "diagnostics_offline.png")
+
+    def _diagnostics_screen(self, devices: Devices, data_dir: Path) -> DiagnosticsScreen:
+        """Wired as ui/main.py wires it: one ApprovalService for the drawer and the dialog."""
+        core, clock, sessions = self.core, SystemClock(), make_session_factory(self.core.engine)
+
+        def uow() -> UnitOfWork:
+            return UnitOfWork(sessions, self.bus, core.site)
+
+        printer: Any = devices.printer  # an EscposReceiptPrinter: ReceiptPrinter and CashDrawer
+        approvals = ApprovalService(uow, clock)
+        drawer = DrawerService(uow, clock, printer, approvals=approvals)
+        ports = DiagnosedDevices(printer=printer, drawer=drawer, scale=devices.scale)
+        diagnostics = DiagnosticsService(
+            ports,
+            bus=self.bus,
+            clock=clock,
+            engine=core.engine,
+            data_dir=data_dir,
+            store=core.store,
+            terminal_code=core.site.terminal_code,
+        )
+        screen = DiagnosticsScreen(
+            diagnostics=diagnostics,
+            tasks=self.tasks,
+            bridge=self.bridge,
+            catalog=self.catalog,
+            terminal_code=core.site.terminal_code,
+            approvals=approvals,
+            scan_filter=self.scan_filter,
+        )
+        theme.apply_to(screen)
+        return screen
 
     def scan(self, code: str) -> None:
         self.scan_filter.scanned.emit(code)
@@ -188,10 +273,13 @@ class Shooter:
         """Windows go before the application object, or PySide may crash at exit."""
         self.tasks.shutdown()
         self.bridge.close()
-        for window in (self.cashier, self.customer):
+        windows = (self.cashier, self.customer, self.diagnostics)
+        for window in (w for w in windows if w is not None):
             window.close()
             window.deleteLater()
         self.app.processEvents()
+        if self.devices is not None:
+            self.devices.close()
         self.core.engine.dispose()
 
 

@@ -1,15 +1,16 @@
 """Reads ESC/POS bytes back the way a printer would, so tests can assert what gets printed.
 
 Walks the stream, recognises the commands the receipt renderer sends and decodes text runs
-with the printer's codec. Any other control byte fails loudly: a test should notice when the
-renderer starts sending something new.
+with the printer's codec; barcodes (GS k), QR codes (GS ( k), raster images (GS v 0) and
+real-time status requests (DLE EOT) are collected with their payloads. Any other control byte
+fails loudly: a test should notice when the renderer starts sending something new.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-ESC, GS, FS, LF = 0x1B, 0x1D, 0x1C, 0x0A
+ESC, GS, FS, LF, DLE = 0x1B, 0x1D, 0x1C, 0x0A, 0x10
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,49 @@ class DrawerKick:
     pin: int
     on_ms: int
     off_ms: int
+
+
+@dataclass(frozen=True)
+class Barcode:
+    kind: str
+    """"CODE128" (GS k 73) or "GS k <m>" for another type."""
+    text: str
+    """The decoded payload: CODE128 code sets B and C undone."""
+    modules: int
+    """Width in modules without quiet zones (CODE128: 11 per symbol, start and check, 13 stop)."""
+    module_width: int
+    height: int
+    hri_below: bool
+
+    @property
+    def dots(self) -> int:
+        """Printed width with 10-module quiet zones on both sides."""
+        return (self.modules + 20) * self.module_width
+
+
+@dataclass(frozen=True)
+class QrCode:
+    text: str
+    size: int
+    """Dots per module (GS ( k function 167)."""
+    error_correction: str
+    model: int
+
+
+@dataclass(frozen=True)
+class RasterImage:
+    """A GS v 0 image: ``data`` rows of width/8 bytes, 1 = ink."""
+
+    width: int
+    height: int
+    data: bytes
+
+    @property
+    def ink(self) -> int:
+        return sum(bin(byte).count("1") for byte in self.data)
+
+    def pixel(self, x: int, y: int) -> bool:
+        return bool(self.data[y * (self.width // 8) + x // 8] & (0x80 >> (x % 8)))
 
 
 @dataclass
@@ -40,6 +84,11 @@ class Decoded:
     cuts: int = 0
     resets: int = 0
     fed_lines: int = 0
+    barcodes: list[Barcode] = field(default_factory=list)
+    qr_codes: list[QrCode] = field(default_factory=list)
+    images: list[RasterImage] = field(default_factory=list)
+    status_requests: list[int] = field(default_factory=list)
+    """n of each DLE EOT n, in order."""
     commands: list[str] = field(default_factory=list)
     """Every command in order, e.g. "ESC @", "GS ! 0x11", "text", "LF", "GS V 0"."""
 
@@ -61,6 +110,10 @@ class _State:
     bold: bool = False
     align: int = 0
     hanzi: bool = False
+    barcode: dict[str, int] = field(
+        default_factory=lambda: {"H": 0, "h": 162, "w": 3, "f": 0}  # ESC/POS power-on values
+    )
+    qr: dict[int, bytes] = field(default_factory=dict)
 
     def end_line(self) -> None:
         self.out.lines.append(self.line)
@@ -137,9 +190,93 @@ def _command(data: bytes, i: int, state: _State) -> int:
     if prefix == FS and code in (b"&", b"."):
         state.hanzi = code == b"&"
         return _log(out, f"FS {code.decode()}", i + 2)
+    if prefix == GS and code in (b"H", b"h", b"w", b"f"):
+        state.barcode[code.decode()] = data[i + 2]
+        return _log(out, f"GS {code.decode()} {data[i + 2]}", i + 3)
+    if prefix == GS and code == b"k":
+        return _barcode(data, i, state)
+    if prefix == GS and data[i + 1 : i + 3] == b"(k":
+        return _qr(data, i, state)
+    if prefix == GS and data[i + 1 : i + 3] == b"v0":
+        return _raster(data, i, out)
+    if prefix == DLE and code == b"\x04":
+        out.status_requests.append(data[i + 2])
+        return _log(out, f"DLE EOT {data[i + 2]}", i + 3)
     raise ValueError(f"unexpected ESC/POS bytes at {i}: {data[i : i + 8]!r}")
 
 
 def _log(out: Decoded, command: str, next_index: int) -> int:
     out.commands.append(command)
     return next_index
+
+
+def _barcode(data: bytes, i: int, state: _State) -> int:
+    """GS k m n d1…dn (m >= 65, the form the renderer sends)."""
+    m, n = data[i + 2], data[i + 3]
+    assert m >= 65, f"GS k {m}: only the counted form (m >= 65) is expected"
+    payload = data[i + 4 : i + 4 + n]
+    assert len(payload) == n, "GS k: payload shorter than its count"
+    if m == 73:
+        kind, (text, symbols) = "CODE128", _code128(payload)
+        modules = 11 * (symbols + 2) + 13
+    else:
+        kind, text, modules = f"GS k {m}", payload.decode("ascii"), 0
+    settings = state.barcode
+    state.out.barcodes.append(
+        Barcode(kind, text, modules, settings["w"], settings["h"], settings["H"] in (2, 3, 50, 51))
+    )
+    return _log(state.out, f"GS k {m} {n}", i + 4 + n)
+
+
+def _code128(payload: bytes) -> tuple[str, int]:
+    """(text, data symbols) of GS k 73 data: "{A"/"{B"/"{C" pick the code set, "{{" is "{"."""
+    assert payload[:1] == b"{" and payload[1:2] in (b"A", b"B", b"C"), "CODE128 needs a code set"
+    code_set, text, symbols, k = payload[1:2], [], 0, 2
+    while k < len(payload):
+        byte = payload[k]
+        if byte == ord("{"):
+            escape = payload[k + 1 : k + 2]
+            if escape in (b"A", b"B", b"C"):
+                code_set = escape
+            else:
+                assert escape == b"{", f"CODE128 escape {escape!r} not expected"
+                text.append("{")
+            k, symbols = k + 2, symbols + 1
+            continue
+        if code_set == b"C":
+            assert byte <= 99, f"code set C holds 00-99, got {byte}"
+            text.append(f"{byte:02d}")
+        else:
+            text.append(chr(byte))
+        k, symbols = k + 1, symbols + 1
+    return "".join(text), symbols
+
+
+def _qr(data: bytes, i: int, state: _State) -> int:
+    """GS ( k pL pH cn fn [params]: fn 65 model, 67 size, 69 level, 80 store data, 81 print."""
+    length = data[i + 3] + 256 * data[i + 4]
+    body = data[i + 5 : i + 5 + length]
+    cn, fn = body[0], body[1]
+    assert cn == 0x31, f"GS ( k cn={cn:#x}: only QR (0x31) is expected"
+    state.qr[fn] = body[2:]
+    if fn == 81:
+        settings = state.qr
+        state.out.qr_codes.append(
+            QrCode(
+                text=settings[80][1:].decode("utf-8"),  # [0] is m = 0x30
+                size=settings[67][0],
+                error_correction="LMQH"[settings[69][0] - 48],
+                model=settings[65][0] - 48,
+            )
+        )
+    return _log(state.out, f"GS ( k {fn}", i + 5 + length)
+
+
+def _raster(data: bytes, i: int, out: Decoded) -> int:
+    """GS v 0 m xL xH yL yH d1…dk, k = x * y bytes."""
+    x = data[i + 4] + 256 * data[i + 5]
+    y = data[i + 6] + 256 * data[i + 7]
+    pixels = data[i + 8 : i + 8 + x * y]
+    assert len(pixels) == x * y, "GS v 0: fewer bytes than its size"
+    out.images.append(RasterImage(8 * x, y, pixels))
+    return _log(out, f"GS v 0 {8 * x}x{y}", i + 8 + x * y)

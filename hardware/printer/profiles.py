@@ -2,7 +2,9 @@
 
 Chinese printers differ in paper width, character encoding and whether Chinese text needs
 Hanzi mode (FS & … FS .); see shared/hardware/devices.md. A profile states those facts; the
-renderer never guesses them and never relies on python-escpos's automatic code pages.
+renderer never guesses them and never relies on python-escpos's automatic code pages. Clones
+without a Chinese font get ``raster``: every line is drawn with our CJK font and sent as an
+image (GS v 0); barcodes and QR codes stay native either way.
 """
 
 from __future__ import annotations
@@ -34,6 +36,12 @@ class PrinterProfile:
     """Kick pins 2 and/or 5; drawers are wired to one or the other, so both is the safe default."""
     pulse_ms: int = 100
     """Drawer pulse length in milliseconds; ESC p counts in 2 ms steps (2-510 ms)."""
+    raster: bool = False
+    """Print text as 1-bit images (GS v 0) drawn with a CJK font: for printers without one."""
+    width_dots: int = 0
+    """Printable width in dots; 0 means 12 per column (384 on 58 mm, 576 on 80 mm paper)."""
+    real_time_status: bool = True
+    """The printer answers DLE EOT status requests; False: poll_status only says "online"."""
 
     def __post_init__(self) -> None:
         if self.columns < 16:
@@ -44,6 +52,13 @@ class PrinterProfile:
             raise ConfigError(f"printer profile {self.name}: drawer_pins may hold only 2 and 5")
         if not 2 <= self.pulse_ms <= 510:
             raise ConfigError(f"printer profile {self.name}: pulse_ms must be within 2-510")
+        if self.width_dots and not 16 * 8 <= self.width_dots <= 4096:
+            raise ConfigError(f"printer profile {self.name}: width_dots must be within 128-4096")
+
+    @property
+    def dots(self) -> int:
+        """Printable width in dots (12 dots per column in font A at 203 dpi)."""
+        return self.width_dots or self.columns * 12
 
     @property
     def codec(self) -> str:
@@ -67,6 +82,8 @@ PRESETS: dict[str, PrinterProfile] = {
         PrinterProfile("58mm-gb18030", columns=32, encoding="gb18030"),
         PrinterProfile("80mm-gbk", columns=48, encoding="gbk"),
         PrinterProfile("80mm-utf8", columns=48, encoding="utf-8", hanzi_mode=False),
+        PrinterProfile("58mm-raster", columns=32, encoding="gb18030", raster=True),
+        PrinterProfile("80mm-raster", columns=48, encoding="gb18030", raster=True),
     )
 }
 

@@ -3,16 +3,19 @@
 Every transport raises PrinterOffline, and only that, when the printer cannot take the bytes:
 python-escpos, pyusb, pyserial and socket errors are translated here and go no further.
 Connections open lazily on the device thread; a failed one is dropped and reopened by the
-next job, so plugging the printer back in is enough.
+next job, so plugging the printer back in is enough. USB, serial and network transports can
+also read: ``exchange`` sends real-time status requests and collects the answers.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from pos_app.errors import PrinterOffline
 
@@ -27,6 +30,16 @@ class PrinterTransport(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class StatusTransport(Protocol):
+    """A transport that can read the printer's answers (not the file transport)."""
+
+    def exchange(self, requests: Sequence[bytes], timeout_s: float) -> list[bytes]:
+        """Send each request and wait up to ``timeout_s`` for its answer (b"" when none came);
+        raises PrinterOffline when the printer cannot be reached."""
+        ...
 
 
 def prepare_escpos_env(cache_dir: Path | None = None) -> Path:
@@ -101,6 +114,31 @@ class _EscposTransport:
         if not self._keep_open:
             self.close()
 
+    def exchange(self, requests: Sequence[bytes], timeout_s: float) -> list[bytes]:
+        from escpos.exceptions import Error as EscposError
+
+        answers: list[bytes] = []
+        try:
+            printer = self._connected()
+            for request in requests:
+                self._discard_input(printer)
+                printer._raw(request)
+                answers.append(self._answer(printer, timeout_s))
+        except (EscposError, OSError, ValueError) as exc:
+            self.close()
+            raise PrinterOffline(f"{self.description}: {exc}") from exc
+        finally:
+            if not self._keep_open:
+                self.close()
+        return answers
+
+    def _discard_input(self, printer: Any) -> None:
+        """Drop unread bytes (a late answer to an earlier request)."""
+
+    def _answer(self, printer: Any, timeout_s: float) -> bytes:
+        reply: bytes = printer._read()
+        return bytes(reply)
+
     def close(self) -> None:
         printer, self._printer = self._printer, None
         if printer is None:
@@ -109,6 +147,7 @@ class _EscposTransport:
             printer.close()
         except Exception:  # closing a dead connection must not hide why it died
             log.warning("closing %s failed", self.description, exc_info=True)
+            _abandon(printer)
 
     def _connected(self) -> Any:
         if self._printer is None:
@@ -141,6 +180,15 @@ class UsbTransport(_EscposTransport):
         vendor, product = self._ids
         return usb_printer(vendor, product, timeout=self._timeout_ms, out_ep=self._out_ep)
 
+    def _answer(self, printer: Any, timeout_s: float) -> bytes:
+        try:
+            reply = printer.device.read(printer.in_ep, 16, int(timeout_s * 1000))
+        except OSError as exc:  # pyusb's USBError is an OSError; a timeout means no answer
+            if type(exc).__name__ == "USBTimeoutError":
+                return b""
+            raise
+        return bytes(reply)
+
 
 class SerialTransport(_EscposTransport):
     def __init__(self, port: str, baudrate: int = 9600, *, timeout_s: float = 5.0) -> None:
@@ -153,6 +201,20 @@ class SerialTransport(_EscposTransport):
         serial_printer = _escpos_printers().Serial
         self._require(serial_printer, "pyserial")
         return serial_printer(self._port, baudrate=self._baudrate, timeout=self._timeout_s)
+
+    def _discard_input(self, printer: Any) -> None:
+        port = printer.device
+        waiting = port.in_waiting  # not reset_input_buffer(): termios.error on a dead port
+        if waiting:
+            port.read(waiting)
+
+    def _answer(self, printer: Any, timeout_s: float) -> bytes:
+        port = printer.device
+        port.timeout = timeout_s  # one byte is the whole answer: return as soon as it is here
+        try:
+            return bytes(port.read(1))
+        finally:
+            port.timeout = self._timeout_s
 
 
 class NetworkTransport(_EscposTransport):
@@ -168,3 +230,24 @@ class NetworkTransport(_EscposTransport):
     def _make_printer(self) -> Any:
         host, port = self._address
         return _escpos_printers().Network(host, port, timeout=self._timeout_s)
+
+    def _answer(self, printer: Any, timeout_s: float) -> bytes:
+        connection = printer.device
+        connection.settimeout(timeout_s)
+        try:
+            return bytes(connection.recv(16))
+        except TimeoutError:
+            return b""
+        finally:
+            connection.settimeout(self._timeout_s)
+
+
+def _abandon(printer: Any) -> None:
+    """Drop a connection whose close() failed (python-escpos flushes a serial port first, which
+    raises termios.error once the cable is gone): close the bare device without flushing and
+    clear python-escpos's handle, so its __del__ does not fail again at garbage collection."""
+    device, printer._device = printer._device, False
+    close = getattr(device, "close", None)
+    if close is not None:
+        with contextlib.suppress(OSError):
+            close()

@@ -50,3 +50,7 @@ class Receipt:
     footer: str = ""
     open_drawer: bool = False
     """True when a cash tender means the drawer must open with this receipt."""
+    qr_text: str = ""
+    """Printed as a QR code (e-receipt or member-join link) when set; keep it ASCII, ~80 bytes."""
+    barcode_text: str = ""
+    """Printed as a CODE128 barcode (the order number, for returns) when set; ASCII only."""

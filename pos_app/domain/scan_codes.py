@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
+from pos_app.domain.gs1 import Gs1Scan, classify_gs1, split_symbology
 from pos_app.domain.money import Money
 from pos_app.errors import UserError
 
@@ -68,7 +69,7 @@ class InternalCode:
     code: str
 
 
-ScanCode = ProductCode | WeighedLabel | PluCode | InternalCode
+ScanCode = ProductCode | WeighedLabel | PluCode | InternalCode | Gs1Scan
 
 
 class LabelValue(StrEnum):
@@ -276,7 +277,8 @@ def alternative_reading(code: ProductCode) -> ProductCode | None:
     return ProductCode(upca.zfill(14), "upce")
 
 
-def classify(text: str, layouts: Sequence[LabelLayout] = ()) -> ScanCode:
+def classify(text: str, layouts: Sequence[LabelLayout] = (), *,
+             current_year: int | None = None) -> ScanCode:
     """What one scan or typed code is; bad input raises UserError with a ``scan.*`` code.
 
     Surrounding whitespace (and the scanner's CR/LF/Tab) is stripped and full-width digits are
@@ -286,6 +288,12 @@ def classify(text: str, layouts: Sequence[LabelLayout] = ()) -> ScanCode:
     """
     cleaned = text.strip().translate(_FULLWIDTH_DIGITS)
     if not cleaned:
+        raise UserError("scan.empty")
+    gs1 = classify_gs1(cleaned, current_year=current_year)
+    if gs1 is not None:
+        return gs1
+    symbology, cleaned = split_symbology(cleaned)  # ]E0, ]C0...: not part of the code
+    if symbology and not cleaned:
         raise UserError("scan.empty")
     if _is_digits(cleaned):
         return _classify_digits(cleaned, layouts)

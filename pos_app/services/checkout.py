@@ -15,6 +15,7 @@ from pos_app.bus import EventBus
 from pos_app.clock import Clock
 from pos_app.domain.cart import Cart, CartLine
 from pos_app.domain.catalog import Product
+from pos_app.domain.gs1 import Gs1Scan
 from pos_app.domain.ids import LineId
 from pos_app.domain.money import Money
 from pos_app.domain.scan_codes import (
@@ -73,7 +74,11 @@ class CheckoutService:
         return cart_view(cart, None)
 
     def scan(self, cart_id: str, text: str) -> CartView:
-        code = classify(text, self._layouts)
+        now = self._clock.now()
+        code = classify(text, self._layouts, current_year=now.year)
+        if isinstance(code, Gs1Scan) and code.expiry is not None \
+                and code.expiry.resolve(now.year) < now.date():
+            raise UserError("scan.expired_goods", date=code.expiry.resolve(now.year).isoformat())
         return self._change(cart_id, "item.scanned", lambda cart, uow: self._add_scanned(
             cart, uow, code, text))
 
@@ -182,11 +187,12 @@ class CheckoutService:
         product = _look_up(uow, code)
         if product is None:
             raise UserError("scan.unknown_barcode", code=text.strip())
-        if isinstance(code, WeighedLabel):
+        if isinstance(code, WeighedLabel | Gs1Scan):
+            grams = code.grams if isinstance(code, WeighedLabel) else code.net_grams
             if code.price is not None:
-                return cart.add_priced_label(product, code.price, code.grams)
-            if code.grams is not None:
-                return cart.add_weighed(product, code.grams)
+                return cart.add_priced_label(product, code.price, grams)
+            if grams is not None:
+                return cart.add_weighed(product, grams)
         return cart.add_product(product)
 
 
@@ -202,6 +208,8 @@ def _look_up(uow: UnitOfWork, code: ScanCode) -> Product | None:
         return uow.products.by_plu(code.plu.lstrip("0") or "0")
     if isinstance(code, InternalCode):
         return uow.products.by_barcode(code.code)
+    if isinstance(code, Gs1Scan) and code.gtin is not None:
+        return uow.products.by_barcode(code.gtin)
     return None
 
 

@@ -98,7 +98,7 @@ def build_receipt(sale: SaleRecord, store: StoreRecord) -> Receipt:
         subtotal=sale.subtotal, savings=sale.savings, total=sale.total,
         tenders=tuple(ReceiptTender(p.method, p.tendered if p.method == "cash" else p.amount)
                       for p in sale.payments),
-        change=sale.change, open_drawer=cash)
+        change=sale.change, open_drawer=cash, barcode_text=sale.order_number)
 
 
 def _weight(grams: int) -> str:

@@ -227,12 +227,12 @@ def test_more_than_14_digits_is_an_unknown_format() -> None:
     assert scan_error("1" * 15).code == "scan.unknown_format"
 
 
-@pytest.mark.parametrize("text", ["ABC", "SKU-00042", "x" * 64, "168901A", "]C1abc"])
+@pytest.mark.parametrize("text", ["ABC", "SKU-00042", "x" * 64, "168901A"])
 def test_printable_non_numeric_codes_of_3_to_64_characters_are_internal(text: str) -> None:
     assert classify(text) == InternalCode(text)
 
 
-@pytest.mark.parametrize("text", ["AB", "SKU 42", "abc\x1ddef", "条码123", "y" * 65])
+@pytest.mark.parametrize("text", ["AB", "SKU 42", "条码123", "y" * 65])
 def test_short_long_spaced_or_non_ascii_text_is_an_unknown_format(text: str) -> None:
     assert scan_error(text).code == "scan.unknown_format"
 
@@ -519,3 +519,21 @@ def test_any_text_is_classified_or_refused_with_a_user_error(text: str) -> None:
         assert error.code.startswith("scan.")
     else:
         assert isinstance(result, ProductCode | WeighedLabel | PluCode | InternalCode)
+
+
+@pytest.mark.parametrize("text", ["]C1abc", "abc\x1ddef"])
+def test_text_that_claims_to_be_gs1_but_does_not_parse_is_a_bad_gs1_code(text: str) -> None:
+    with pytest.raises(UserError) as refused:
+        classify(text)
+    assert refused.value.code == "scan.bad_gs1"
+
+
+def test_a_gs1_128_weight_label_classifies_with_its_gtin_and_grams() -> None:
+    code = classify("(01)09501101530003(3103)000532", current_year=2026)
+    assert not isinstance(code, ProductCode)
+    assert getattr(code, "gtin", None) == "09501101530003"
+    assert getattr(code, "net_grams", None) == 532
+
+
+def test_a_symbology_identifier_before_an_ean_is_not_part_of_the_code() -> None:
+    assert classify("]E06901234567892") == classify("6901234567892")

@@ -14,7 +14,15 @@ def test_the_presets_cover_58mm_and_80mm_paper_and_the_chinese_encodings() -> No
         "58mm-gb18030": (32, "gb18030", True),
         "80mm-gbk": (48, "gbk", True),
         "80mm-utf8": (48, "utf-8", False),
+        "58mm-raster": (32, "gb18030", True),
+        "80mm-raster": (48, "gb18030", True),
     }
+    assert {name for name, p in PRESETS.items() if p.raster} == {"58mm-raster", "80mm-raster"}
+
+
+def test_the_printable_width_follows_the_paper() -> None:
+    assert (preset("58mm-raster").dots, preset("80mm-gb18030").dots) == (384, 576)
+    assert PrinterProfile("80mm-512", columns=42, encoding="gbk", width_dots=512).dots == 512
 
 
 def test_presets_cut_and_kick_both_drawer_pins() -> None:
@@ -33,8 +41,9 @@ def test_an_unknown_preset_names_the_known_ones() -> None:
         {"encoding": "shift_jis"},
         {"drawer_pins": (1,)},
         {"pulse_ms": 600},
+        {"width_dots": 100},
     ],
-    ids=["too-narrow", "unknown-encoding", "no-such-pin", "pulse-too-long"],
+    ids=["too-narrow", "unknown-encoding", "no-such-pin", "pulse-too-long", "too-few-dots"],
 )
 def test_an_impossible_profile_is_refused(changes: dict[str, object]) -> None:
     settings: dict[str, object] = {"name": "bad", "columns": 48, "encoding": "gb18030"}

@@ -130,3 +130,17 @@ def test_search_finds_products_by_pinyin_initials_and_name(shop: Engine, core: C
     assert [p.name for p in core.checkout.search_products("kkkl")] == ["可口可乐 330ml"]
     assert [p.name for p in core.checkout.search_products("可乐")] == ["可口可乐 330ml"]
     assert core.checkout.search_products("%") == []
+
+
+def test_a_gs1_code_adds_its_product_and_expired_goods_are_refused(
+        shop: Engine, core: Core) -> None:
+    milk = a_product(shop, name="伊利 纯牛奶 250ml", price="3.00")
+    cart = core.checkout.open_cart("user-1")
+    view = core.checkout.scan(cart.id, f"(01)0{milk.barcode}(17)261231(10)B42")
+    assert [line.name for line in view.lines] == ["伊利 纯牛奶 250ml"]
+    before = snapshot(shop)
+    with pytest.raises(UserError) as refused:
+        core.checkout.scan(cart.id, f"(01)0{milk.barcode}(17)261001(10)B41")
+    assert (refused.value.code, refused.value.params) == ("scan.expired_goods",
+                                                          {"date": "2026-10-01"})
+    assert snapshot(shop) == before
