@@ -28,6 +28,7 @@ from pos_app.domain.gs1_syntax import (
     century_year,
     element_string,
     has_gs1_check_digit,
+    is_digital_link,
     is_gs1_uri,
     parse_elements,
     refusal,
@@ -134,7 +135,7 @@ def parse_gs1(
     """
     elements = parse_elements(text, current_year=current_year, check_requisites=check_requisites)
     ident, data = split_symbology(text.strip(" \r\n\t"))
-    symbology = "digital-link" if "://" in data else GS1_SYMBOLOGIES.get(ident, "")
+    symbology = "digital-link" if is_digital_link(data) else GS1_SYMBOLOGIES.get(ident, "")
     return _typed(text, symbology, elements)
 
 

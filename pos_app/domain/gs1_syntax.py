@@ -94,17 +94,23 @@ def split_symbology(text: str) -> tuple[str, str]:
     return "", text
 
 
+def is_digital_link(data: str) -> bool:
+    """A GS1 Digital Link URL (https://example.com/01/<gtin>...), not a batch that happens to
+    contain "://"."""
+    return data.lower().startswith(("http://", "https://"))
+
+
 def parse_elements(
     text: str, *, current_year: int | None = None, check_requisites: bool = True
 ) -> tuple[Gs1Element, ...]:
     """The validated element strings of a scan (syntax only: no unit conversions)."""
     cleaned = text.strip(" \r\n\t")
     ident, data = split_symbology(cleaned)
-    if ident and ident not in GS1_SYMBOLOGIES and "://" not in data:
+    if ident and ident not in GS1_SYMBOLOGIES and not is_digital_link(data):
         raise refusal(text, "not_gs1")
     if not data.strip(FNC1):
         raise refusal(text, "empty")
-    if "://" in data:
+    if is_digital_link(data):
         pairs = _digital_link(text, data)
     elif data.startswith("("):
         pairs = _bracketed(text, data)

@@ -614,3 +614,8 @@ def test_typed_weight_and_price_keep_every_digit(elements: list[Gs1Element]) -> 
             assert scan.net_grams == int(element.value) * 1000 // 10**decimals
         if element.ai.startswith("392"):
             assert scan.price == Money(int(element.value) * 100 // 10**decimals)
+
+
+def test_a_batch_containing_a_url_separator_is_not_taken_for_a_digital_link() -> None:
+    scan = parse_gs1("(01)00000000000000(10)://")
+    assert scan.batch == "://"
