@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from benchmarks.camera import camera_decode_frame
+from benchmarks.faces import face_identify_100k
 from benchmarks.scan import scan_to_total
 from benchmarks.startup import startup_to_window
 
@@ -47,6 +48,7 @@ METRICS: dict[str, Callable[[], Result]] = {
     "scan_to_total": lambda: Result(*scan_to_total()),
     "startup_to_window": lambda: Result(*startup_to_window()),
     "camera_decode_frame": lambda: Result(*camera_decode_frame()),
+    "face_identify_100k": lambda: Result(*face_identify_100k()),
 }
 
 

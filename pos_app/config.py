@@ -205,8 +205,8 @@ def parse_config(raw: Mapping[str, Any], *, data_dir: Path | None = None,
 
 
 def _devices(raw: dict[str, Any]) -> DevicesConfig:
-    kinds = {"printer": PrinterConfig, "scanner": ScannerConfig, "scale": ScaleConfig, "pole_display": PoleDisplayConfig,
-             "camera": CameraConfig}
+    kinds = {"printer": PrinterConfig, "scanner": ScannerConfig, "scale": ScaleConfig,
+             "pole_display": PoleDisplayConfig, "camera": CameraConfig}
     sections = {name: _section(kind, _table(raw, name, "devices."), f"devices.{name}")
                 for name, kind in kinds.items()}
     return DevicesConfig(**sections)

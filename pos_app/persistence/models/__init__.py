@@ -2,6 +2,7 @@
 
 from pos_app.persistence.models.base import Base
 from pos_app.persistence.models.catalog import BarcodeRow, CategoryRow, ProductRow, StockRow
+from pos_app.persistence.models.faces import FaceConsentRow, FaceEmbeddingRow, FaceProcessingRow
 from pos_app.persistence.models.journal import AuditRow, EventRow, PrintJobRow
 from pos_app.persistence.models.payment_attempts import PaymentAttemptRow
 from pos_app.persistence.models.sales import (
@@ -14,7 +15,8 @@ from pos_app.persistence.models.sales import (
 from pos_app.persistence.models.store import StoreRow, TerminalRow, UserRow
 
 __all__ = [
-    "AuditRow", "BarcodeRow", "Base", "CategoryRow", "EventRow", "MemberRow", "OrderLineRow",
+    "AuditRow", "BarcodeRow", "Base", "CategoryRow", "EventRow", "FaceConsentRow",
+    "FaceEmbeddingRow", "FaceProcessingRow", "MemberRow", "OrderLineRow",
     "OrderRow", "PaymentAttemptRow", "PaymentRow", "PrintJobRow", "ProductRow", "ShiftRow",
     "StockRow", "StoreRow", "TerminalRow", "UserRow",
 ]
