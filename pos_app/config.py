@@ -119,12 +119,39 @@ class CameraConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class FaceCameraConfig:
+    kind: str = "none"
+    """opencv | none"""
+    device: int = 0
+    width: int = 640
+    height: int = 480
+    max_fps: int = 5
+
+
+@dataclass(frozen=True, slots=True)
+class FacesConfig:
+    """Face recognition of members: off unless the store turns it on with a consent notice."""
+
+    enabled: bool = False
+    notice_version: str = ""
+    """The consent notice shown now; required when enabled."""
+    default_scope: str = "terminal"
+    """terminal | store: where a member's face data may be used."""
+    retention_days: int = 365
+    warn_at: int = 50_000
+    urgent_at: int = 80_000
+    filed: bool = False
+    """Filed with the provincial cyberspace authority (needed from 100,000 people)."""
+
+
+@dataclass(frozen=True, slots=True)
 class DevicesConfig:
     printer: PrinterConfig = field(default_factory=PrinterConfig)
     scanner: ScannerConfig = field(default_factory=ScannerConfig)
     scale: ScaleConfig = field(default_factory=ScaleConfig)
     pole_display: PoleDisplayConfig = field(default_factory=PoleDisplayConfig)
     camera: CameraConfig = field(default_factory=CameraConfig)
+    face_camera: FaceCameraConfig = field(default_factory=FaceCameraConfig)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +171,7 @@ class AppConfig:
     scan: ScanConfig = field(default_factory=ScanConfig)
     devices: DevicesConfig = field(default_factory=DevicesConfig)
     ui: UiConfig = field(default_factory=UiConfig)
+    faces: FacesConfig = field(default_factory=FacesConfig)
     source: Path | None = None
 
     @property
@@ -196,8 +224,13 @@ def parse_config(raw: Mapping[str, Any], *, data_dir: Path | None = None,
         scan=_scan(_table(top, "scan", "")),
         devices=_devices(devices),
         ui=_section(UiConfig, _table(top, "ui", ""), "ui"),
+        faces=_section(FacesConfig, _table(top, "faces", ""), "faces"),
         source=source,
     )
+    if config.faces.enabled and not config.faces.notice_version:
+        raise ConfigError("faces.notice_version must be set when faces.enabled")
+    if config.faces.default_scope not in ("terminal", "store"):
+        raise ConfigError("faces.default_scope must be terminal or store")
     leftovers = [*top, *(f"devices.{k}" for k in devices)]
     if leftovers:
         raise ConfigError(f"unknown config key: {sorted(leftovers)[0]}")
@@ -206,7 +239,8 @@ def parse_config(raw: Mapping[str, Any], *, data_dir: Path | None = None,
 
 def _devices(raw: dict[str, Any]) -> DevicesConfig:
     kinds = {"printer": PrinterConfig, "scanner": ScannerConfig, "scale": ScaleConfig,
-             "pole_display": PoleDisplayConfig, "camera": CameraConfig}
+             "pole_display": PoleDisplayConfig, "camera": CameraConfig,
+             "face_camera": FaceCameraConfig}
     sections = {name: _section(kind, _table(raw, name, "devices."), f"devices.{name}")
                 for name, kind in kinds.items()}
     return DevicesConfig(**sections)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pos_app.domain.money import Money
 
@@ -75,6 +75,17 @@ class WeightRead(Event):
     grams: int
     stable: bool
     status: str
+
+
+@dataclass(frozen=True, slots=True)
+class FaceSeen(Event):
+    """A face camera saw a face while watching. ``embedding`` is face data (512 bytes, see
+    pos_app.ports.faces): hand it to FaceService, never log or show it."""
+
+    camera: str
+    faces_in_view: int
+    detector_score: float
+    embedding: bytes = field(repr=False)
 
 
 @dataclass(frozen=True, slots=True)
