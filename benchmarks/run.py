@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from benchmarks.camera import camera_decode_frame
 from benchmarks.faces import face_identify_100k
+from benchmarks.payment_overhead import payment_overhead
 from benchmarks.scan import scan_to_total
 from benchmarks.startup import startup_to_window
 
@@ -49,6 +50,7 @@ METRICS: dict[str, Callable[[], Result]] = {
     "startup_to_window": lambda: Result(*startup_to_window()),
     "camera_decode_frame": lambda: Result(*camera_decode_frame()),
     "face_identify_100k": lambda: Result(*face_identify_100k()),
+    "payment_overhead": lambda: Result(*payment_overhead()),
 }
 
 

@@ -18,8 +18,10 @@ from pos_app.persistence.migrate import upgrade
 from pos_app.persistence.repositories.carts import Site
 from pos_app.persistence.repositories.staff import SiteRepository, StoreRecord
 from pos_app.persistence.unit_of_work import UnitOfWork
+from pos_app.ports.payments import GatewayDirectory
 from pos_app.ports.printing import ReceiptPrinter
 from pos_app.services.checkout import CheckoutService
+from pos_app.services.payments import PaymentService
 from pos_app.services.printing import PrintService
 from pos_app.services.sales import SaleService
 from pos_app.services.staff import StaffService
@@ -36,6 +38,8 @@ class Core:
     staff: StaffService
     printing: PrintService
     engine: Engine
+    payments: PaymentService | None = None
+    """Wallet payments; None when no payment gateway is configured (cash only)."""
 
 
 def open_database(config: AppConfig, *, migrate: bool = True) -> Engine:
@@ -67,7 +71,8 @@ def label_layouts(config: AppConfig) -> tuple[LabelLayout, ...]:
 
 
 def build_core(config: AppConfig, *, bus: EventBus, clock: Clock,
-               printer: ReceiptPrinter | None, engine: Engine | None = None) -> Core:
+               printer: ReceiptPrinter | None, engine: Engine | None = None,
+               gateways: GatewayDirectory | None = None) -> Core:
     engine = engine or open_database(config)
     sessions = make_session_factory(engine)
     store, site = find_site(sessions, config)
@@ -76,10 +81,12 @@ def build_core(config: AppConfig, *, bus: EventBus, clock: Clock,
         return UnitOfWork(sessions, bus, site)
 
     checkout = CheckoutService(uow, clock, bus, label_layouts=label_layouts(config))
+    sales = SaleService(uow, clock, bus, checkout)
+    payments = None if gateways is None else PaymentService(
+        uow, clock, bus, gateways, sales, terminal_code=site.terminal_code)
     return Core(
-        store=store, site=site, checkout=checkout,
-        sales=SaleService(uow, clock, bus, checkout),
+        store=store, site=site, checkout=checkout, sales=sales,
         staff=StaffService(uow, clock, bus),
         printing=PrintService(uow, clock, bus, printer, store_code=config.store.code),
-        engine=engine,
+        engine=engine, payments=payments,
     )

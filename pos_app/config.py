@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -163,6 +163,44 @@ class UiConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class WechatPayConfig:
+    appid: str = ""
+    mch_id: str = ""
+    api_key: str = ""
+    """A file holding the key, or env:NAME; never the key itself."""
+    base_url: str = "https://api.mch.weixin.qq.com"
+    sign_type: str = "HMAC-SHA256"
+    client_cert: str = ""
+    client_key: str = ""
+    ca_bundle: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AlipayConfig:
+    app_id: str = ""
+    app_private_key: str = ""
+    """A PEM file, or env:NAME."""
+    alipay_public_key: str = ""
+    gateway_url: str = "https://openapi.alipay.com/gateway.do"
+    store_id: str = ""
+    ca_bundle: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentsConfig:
+    training: bool = True
+    """Pay through the sandbox instead of the providers (the demo store and training). A
+    live store sets it to false and configures wechat_pay and/or alipay."""
+    sandbox_url: str = ""
+    """A running `pos sandbox`; empty runs one inside the app on loopback."""
+    sandbox_state_dir: str = ""
+    connect_timeout_s: float = 6.0
+    read_timeout_s: float = 8.0
+    wechat_pay: WechatPayConfig | None = None
+    alipay: AlipayConfig | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class AppConfig:
     data_dir: Path
     store: StoreConfig = field(default_factory=StoreConfig)
@@ -172,6 +210,7 @@ class AppConfig:
     devices: DevicesConfig = field(default_factory=DevicesConfig)
     ui: UiConfig = field(default_factory=UiConfig)
     faces: FacesConfig = field(default_factory=FacesConfig)
+    payments: PaymentsConfig = field(default_factory=PaymentsConfig)
     source: Path | None = None
 
     @property
@@ -225,6 +264,7 @@ def parse_config(raw: Mapping[str, Any], *, data_dir: Path | None = None,
         devices=_devices(devices),
         ui=_section(UiConfig, _table(top, "ui", ""), "ui"),
         faces=_section(FacesConfig, _table(top, "faces", ""), "faces"),
+        payments=_payments(_table(top, "payments", "")),
         source=source,
     )
     if config.faces.enabled and not config.faces.notice_version:
@@ -235,6 +275,16 @@ def parse_config(raw: Mapping[str, Any], *, data_dir: Path | None = None,
     if leftovers:
         raise ConfigError(f"unknown config key: {sorted(leftovers)[0]}")
     return config
+
+
+def _payments(raw: dict[str, Any]) -> PaymentsConfig:
+    wechat = _table(raw, "wechat_pay", "payments.") if "wechat_pay" in raw else None
+    alipay = _table(raw, "alipay", "payments.") if "alipay" in raw else None
+    return replace(
+        _section(PaymentsConfig, raw, "payments"),
+        wechat_pay=None if wechat is None else _section(WechatPayConfig, wechat,
+                                                        "payments.wechat_pay"),
+        alipay=None if alipay is None else _section(AlipayConfig, alipay, "payments.alipay"))
 
 
 def _devices(raw: dict[str, Any]) -> DevicesConfig:
@@ -270,6 +320,8 @@ def _section(kind: type[Any], raw: Mapping[str, Any], name: str) -> Any:
         if expected is tuple:
             values[key] = value
             continue
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
             raise ConfigError(
                 f"{name}.{key} must be {expected.__name__}, got {type(value).__name__}")

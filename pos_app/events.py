@@ -78,6 +78,17 @@ class WeightRead(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class PaymentStateChanged(Event):
+    """An electronic payment attempt moved; published after the move was committed."""
+
+    attempt_id: str
+    cart_id: str
+    provider: str
+    state: str
+    outcome: str
+
+
+@dataclass(frozen=True, slots=True)
 class FaceSeen(Event):
     """A face camera saw a face while watching. ``embedding`` is face data (512 bytes, see
     pos_app.ports.faces): hand it to FaceService, never log or show it."""

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pos_app import cli
 from pos_app.config import AppConfig, load_config
@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="print 'ready <seconds>' once the cashier window is usable, then exit")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("self-test", help="check config, database, migrations, devices; headless")
+    sub.add_parser("sandbox", help="payment provider sandbox on loopback: pos sandbox --help")
     decode = sub.add_parser("decode", help="read barcodes in images; one JSON object per symbol")
     decode.add_argument("images", nargs="+", type=Path)
     bench = sub.add_parser("bench", help="run speed benchmarks; one JSON object per line")
@@ -50,7 +51,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
-    args = build_parser().parse_args(argv)
+    raw = sys.argv[1:] if argv is None else argv
+    if raw[:1] == ["sandbox"]:  # its own options: pos sandbox --port 8765 --state-dir D
+        from backends.sandbox import main as sandbox_main
+
+        return sandbox_main(raw[1:])
+    args = build_parser().parse_args(raw)
     try:
         config = load_config(args.config, data_dir=args.data_dir)
     except ConfigError as exc:
@@ -116,8 +122,10 @@ class PosApplication:
         engine = open_database(config)
         ensure_demo_store(engine, config)
         self.devices = build_devices(config.devices, self.bus, self.catalog, config.data_dir)
+        self.sandbox, self.gateways = build_payment_gateways(config)
         self.core = build_core(config, bus=self.bus, clock=SystemClock(),
-                               printer=self.devices.printer, engine=engine)  # type: ignore[arg-type]
+                               printer=self.devices.printer, engine=engine,  # type: ignore[arg-type]
+                               gateways=self.gateways)
         self.tasks = TaskRunner(on_error=lambda exc: log.error(
             "background task failed: %s", user_message(exc, self.catalog)))
         self.bridge = EventBridge(self.bus)
@@ -127,6 +135,8 @@ class PosApplication:
         app.installEventFilter(self.scan_filter)
         self.windows = self._build_windows(config)
         self.tasks.store(self.core.printing.retry_waiting)
+        if self.core.payments is not None:  # settle payments a crash left in flight
+            self.tasks.network(self.core.payments.resolve_in_flight)
 
     def _build_windows(self, config: AppConfig) -> list[QWidget]:
         from ui.cashier.cashier_window import CashierWindow
@@ -169,7 +179,43 @@ class PosApplication:
         self.tasks.shutdown()
         self.bridge.close()
         self.devices.close()
+        if self.gateways is not None:
+            self.gateways.close()
+        if self.sandbox is not None:
+            self.sandbox.stop()
         self.core.engine.dispose()
+
+
+def build_payment_gateways(config: AppConfig) -> tuple[Any, Any]:
+    """(embedded sandbox or None, payment router or None). Training mode pays through the
+    sandbox (one inside this process unless payments.sandbox_url names a running one); a
+    live store configures its providers; neither means cash only."""
+    from backends.wiring import AlipaySettings, PaymentSettings, WechatPaySettings, build_gateways
+
+    payments = config.payments
+    if payments.training:
+        from backends.sandbox import pos_settings, serve
+        from backends.sandbox.keys import ensure_keys
+
+        folder = Path(payments.sandbox_state_dir) if payments.sandbox_state_dir \
+            else config.data_dir / "sandbox"
+        sandbox = None if payments.sandbox_url else serve("127.0.0.1", 0, folder)
+        url = payments.sandbox_url or sandbox.url  # type: ignore[union-attr]
+        return sandbox, build_gateways(pos_settings(url, ensure_keys(folder)))
+    wechat, alipay = payments.wechat_pay, payments.alipay
+    if wechat is None and alipay is None:
+        return None, None
+    return None, build_gateways(PaymentSettings(
+        wechat_pay=None if wechat is None else WechatPaySettings(
+            appid=wechat.appid, mch_id=wechat.mch_id, api_key=wechat.api_key,
+            base_url=wechat.base_url, sign_type=wechat.sign_type,
+            client_cert=wechat.client_cert, client_key=wechat.client_key,
+            ca_bundle=wechat.ca_bundle),
+        alipay=None if alipay is None else AlipaySettings(
+            app_id=alipay.app_id, app_private_key=alipay.app_private_key,
+            alipay_public_key=alipay.alipay_public_key, gateway_url=alipay.gateway_url,
+            store_id=alipay.store_id, ca_bundle=alipay.ca_bundle),
+        connect_timeout_s=payments.connect_timeout_s, read_timeout_s=payments.read_timeout_s))
 
 
 def ensure_demo_store(engine: Engine, config: AppConfig) -> None:

@@ -16,6 +16,7 @@ from pos_app.events import Event
 from pos_app.persistence.repositories.carts import CartRepository, Site
 from pos_app.persistence.repositories.catalog import ProductRepository
 from pos_app.persistence.repositories.journal import AuditLog, EventJournal, PrintJobs
+from pos_app.persistence.repositories.payment_attempts import PaymentAttemptRepository
 from pos_app.persistence.repositories.sales import SaleRepository
 from pos_app.persistence.repositories.staff import SiteRepository, StaffRepository
 
@@ -37,6 +38,7 @@ class UnitOfWork:
         self.journal = EventJournal(self.session, self.site.terminal_code)
         self.audit = AuditLog(self.session)
         self.print_jobs = PrintJobs(self.session)
+        self.attempts = PaymentAttemptRepository(self.session)
         self._pending = []
         return self
 

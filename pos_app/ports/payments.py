@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from pos_app.domain.money import Money
-from pos_app.domain.payment_codes import PaymentCode
+from pos_app.domain.payment_codes import PaymentCode, Provider
 from pos_app.domain.payment_states import AttemptKind, PaymentEvent
 
 
@@ -136,4 +136,28 @@ class PaymentGateway(Protocol):
 
     def refund_query(self, out_refund_no: str, out_trade_no: str) -> RefundResult:
         """SUCCEEDED | PROCESSING | FAILED | NOT_FOUND | MANUAL | UNKNOWN."""
+        ...
+
+
+class GatewayDirectory(Protocol):
+    """Which gateway serves a wallet, as the terminal is configured.
+
+    ``backends.payments.router.PaymentRouter`` is one. ``route`` applies the configured code
+    table (brief §8) and refuses a code that fits no rule, or whose wallet has no gateway,
+    with a ``UserError``: nothing is sent. ``for_provider`` raises
+    ``UserError("payment.provider_unavailable", provider=...)`` for a wallet not configured;
+    later calls for an attempt (query, reverse, refund) go by the provider stored with it.
+    """
+
+    @property
+    def providers(self) -> frozenset[Provider]:
+        """The wallets this terminal can take."""
+        ...
+
+    def route(self, text: str) -> PaymentCode:
+        """The scanned text as a routed code, or ``UserError("payment.bad_code")``."""
+        ...
+
+    def for_provider(self, provider: Provider) -> PaymentGateway:
+        """The gateway for ``provider``, or ``UserError("payment.provider_unavailable")``."""
         ...

@@ -30,6 +30,7 @@ from pos_app.domain.scan_codes import (
 )
 from pos_app.errors import UserError
 from pos_app.events import CustomerViewChanged
+from pos_app.persistence.repositories.payment_refunds import WalletPayments
 from pos_app.persistence.unit_of_work import UnitOfWork
 from pos_app.services.viewmaking import (
     LineViews,
@@ -162,6 +163,10 @@ class CheckoutService:
         before = self._load(cart_id)
         cart = _copy(before)
         with self._uow() as uow:
+            if WalletPayments(uow.session).holds_cart(cart.id):
+                # A payment runs or was taken against this total: the lines stay as they are
+                # until it is final, the sale completes, or cancel_sale gives the money back.
+                raise UserError("cart.payment_in_progress")
             line = action(cart, uow)
             uow.carts.save(before, cart)
             payload = {} if line is None else {"sku": line.sku, "line": line.id,

@@ -1,23 +1,40 @@
 """SaleService: complete a sale, committing everything that belongs to it at once.
 
-The order's final state, its payment, stock, the event, the audit entry and the print job are
-written in one transaction: after a crash the sale is there whole or not at all. Printing and
-the drawer happen after the commit, from the print job, so a dead printer never loses a sale.
+The order's final state, its payments (cash and wallet tenders), stock, the event, the audit
+entry and the print job are written in one transaction: after a crash the sale is there whole
+or not at all. Printing and the drawer happen after the commit, from the print job, so a dead
+printer never loses a sale.
+
+Tenders: every PAID wallet attempt on the cart that nothing is giving back, plus cash; change
+comes from cash only. A cart with a payment still running cannot be completed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from pos_app.bus import EventBus
 from pos_app.clock import Clock
-from pos_app.domain.cart import CartStatus
+from pos_app.domain.cart import Cart, CartStatus
 from pos_app.domain.ids import new_id
 from pos_app.domain.money import Money
-from pos_app.domain.payments import PaymentState, TenderMethod, take_cash
+from pos_app.domain.payment_states import is_final
+from pos_app.domain.payments import (
+    PaymentState,
+    SplitTender,
+    Tender,
+    TenderMethod,
+    take_cash,
+    tender_for_attempt,
+)
 from pos_app.domain.sales import order_number, order_number_prefix
 from pos_app.errors import UserError
 from pos_app.events import CustomerViewChanged, SaleCompleted
+from pos_app.persistence.repositories.payment_refunds import (
+    PaymentRefundRepository,
+    WalletPayments,
+)
 from pos_app.persistence.unit_of_work import UnitOfWork
 from pos_app.services.checkout import CheckoutService
 from pos_app.services.viewmaking import customer_view
@@ -25,47 +42,175 @@ from pos_app.services.views import SaleView
 
 
 class SaleService:
-    def __init__(self, uow: Callable[[], UnitOfWork], clock: Clock, bus: EventBus,
-                 checkout: CheckoutService) -> None:
+    def __init__(
+        self, uow: Callable[[], UnitOfWork], clock: Clock, bus: EventBus, checkout: CheckoutService
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._bus = bus
         self._checkout = checkout
 
     def pay_cash(self, cart_id: str, tendered: Money) -> SaleView:
+        """Cash for what is still due (all of it when no wallet paid); the rest is change."""
+        return self.complete(cart_id, cash=tendered)
+
+    def complete(self, cart_id: str, *, cash: Money | None = None) -> SaleView:
+        """Complete the sale with the cart's wallet tenders plus ``cash``, or say why not."""
+        sale = self._complete(cart_id, cash, strict=True)
+        assert sale is not None  # strict: every refusal raised
+        return sale
+
+    def complete_if_covered(self, cart_id: str) -> SaleView | None:
+        """Complete the sale if the wallet tenders taken cover it; None when they do not, or
+        the cart is no longer open (completed by another call)."""
+        return self._complete(cart_id, None, strict=False)
+
+    def _complete(self, cart_id: str, cash: Money | None, *, strict: bool) -> SaleView | None:
         now = self._clock.now()
         with self._uow() as uow:
             cart = uow.carts.get(cart_id)
-            if cart is None or cart.status is not CartStatus.OPEN:
-                raise UserError("cart.not_open")
-            lines = cart.active_lines()
-            if not lines:
-                raise UserError("cart.empty")
-            cash = take_cash(cart.totals().total, tendered)
-            tz = uow.site.time_zone
-            seq = uow.sales.next_daily_seq(order_number_prefix(uow.site.terminal_code, now, tz))
-            number = order_number(uow.site.terminal_code, now, tz, seq)
-            if not uow.sales.complete(cart.id, number=number, paid=cash.due,
-                                      change=cash.change, at=now):
-                raise UserError("cart.not_open")
-            uow.sales.add_payment(new_id(), cart.id, method=TenderMethod.CASH.value,
-                                  state=PaymentState.SUCCEEDED.value, amount=cash.due,
-                                  tendered=cash.tendered, change=cash.change, at=now)
-            uow.sales.take_stock(lines)
-            job_id = new_id()
-            uow.print_jobs.add(job_id, cart.id, now)
-            details = {"order": number, "total_fen": cash.due.fen, "cash_fen": cash.tendered.fen,
-                       "change_fen": cash.change.fen}
-            uow.journal.append("sale.completed", now, order_id=cart.id, payload=details)
-            uow.audit.append(now, actor_id=cart.cashier_id, action="sale.completed",
-                             subject=cart.id, details=details)
-            uow.audit.append(now, actor_id=cart.cashier_id, action="drawer.opened",
-                             subject=cart.id, details={"reason": "cash sale"})
-            cart.status = CartStatus.COMPLETED
-            uow.record(SaleCompleted(cart.id, number, cash.due, cash.change),
-                       CustomerViewChanged(customer_view(cart, paid=cash.tendered,
-                                                         change=cash.change)))
+            try:
+                if cart is None or cart.status is not CartStatus.OPEN:
+                    raise UserError("cart.not_open")
+                if not cart.active_lines():
+                    raise UserError("cart.empty")
+                split = _tenders(uow, cart, cash)
+                number = self._close_order(uow, cart, split, now)
+            except UserError:
+                if strict:
+                    raise
+                return None
+            job_id = self._write_sale(uow, cart, split, number, now)
             uow.commit()
         self._checkout.forget(cart_id)
-        return SaleView(id=cart.id, order_number=number, total=cash.due, paid=cash.tendered,
-                        change=cash.change, print_job_id=job_id)
+        paid = split.paid + split.change
+        return SaleView(
+            id=cart.id,
+            order_number=number,
+            total=split.total,
+            paid=paid,
+            change=split.change,
+            print_job_id=job_id,
+        )
+
+    def _close_order(self, uow: UnitOfWork, cart: Cart, split: SplitTender, now: datetime) -> str:
+        tz = uow.site.time_zone
+        seq = uow.sales.next_daily_seq(order_number_prefix(uow.site.terminal_code, now, tz))
+        number = order_number(uow.site.terminal_code, now, tz, seq)
+        if not uow.sales.complete(
+            cart.id, number=number, paid=split.total, change=split.change, at=now
+        ):
+            raise UserError("cart.not_open")
+        return number
+
+    def _write_sale(
+        self, uow: UnitOfWork, cart: Cart, split: SplitTender, number: str, now: datetime
+    ) -> str:
+        """Payment rows, stock, print job, journal, audit and events of a closed order."""
+        _write_payments(uow, cart, split, now)
+        uow.sales.take_stock(cart.active_lines())
+        job_id = new_id()
+        uow.print_jobs.add(job_id, cart.id, now)
+        details = _details(number, split)
+        uow.journal.append("sale.completed", now, order_id=cart.id, payload=details)
+        uow.audit.append(
+            now, actor_id=cart.cashier_id, action="sale.completed", subject=cart.id, details=details
+        )
+        if any(t.method is TenderMethod.CASH for t in split.tenders):
+            uow.audit.append(
+                now,
+                actor_id=cart.cashier_id,
+                action="drawer.opened",
+                subject=cart.id,
+                details={"reason": "cash sale"},
+            )
+        cart.status = CartStatus.COMPLETED
+        paid = split.paid + split.change
+        uow.record(
+            SaleCompleted(cart.id, number, split.total, split.change),
+            CustomerViewChanged(customer_view(cart, paid=paid, change=split.change)),
+        )
+        return job_id
+
+
+def _write_payments(uow: UnitOfWork, cart: Cart, split: SplitTender, now: datetime) -> None:
+    """One payment row per tender: cash with its change, wallets with provider and number."""
+    wallet = WalletPayments(uow.session)
+    for tender in split.tenders:
+        if tender.method is TenderMethod.CASH:
+            uow.sales.add_payment(
+                new_id(),
+                cart.id,
+                method=TenderMethod.CASH.value,
+                state=PaymentState.SUCCEEDED.value,
+                amount=tender.amount,
+                tendered=tender.tendered,
+                change=tender.change,
+                at=now,
+            )
+        else:
+            assert tender.provider is not None  # a wallet tender names its provider
+            wallet.add(
+                new_id(),
+                cart.id,
+                method=tender.method.value,
+                provider=tender.provider,
+                out_trade_no=tender.reference,
+                amount=tender.amount,
+                at=now,
+            )
+
+
+def _tenders(uow: UnitOfWork, cart: Cart, cash: Money | None) -> SplitTender:
+    """The wallet tenders taken on ``cart`` plus ``cash``; refuses while a payment runs."""
+    attempts = uow.attempts.for_order(cart.id)
+    if any(not is_final(attempt.state) for attempt in attempts):
+        raise UserError("payment.in_progress")
+    given_back = {r.attempt_id for r in PaymentRefundRepository(uow.session).for_order(cart.id)}
+    wallet = [
+        tender_for_attempt(a)
+        for a in attempts
+        if a.state is PaymentState.PAID and a.id not in given_back
+    ]
+    total = cart.totals().total
+    if not wallet:
+        if cash is None:
+            raise UserError("payment.not_covered", due=total.yuan_text())
+        taken = take_cash(total, cash)
+        return SplitTender(
+            total, (Tender(method=TenderMethod.CASH, amount=taken.due, tendered=taken.tendered),)
+        )
+    split = SplitTender(total)
+    for tender in wallet:
+        split = split.add(tender)
+    if cash is not None:
+        taken = take_cash(split.due, cash)
+        split = split.add(
+            Tender(method=TenderMethod.CASH, amount=taken.due, tendered=taken.tendered)
+        )
+    if not split.covered:
+        raise UserError("payment.not_covered", due=split.due.yuan_text())
+    return split
+
+
+def _details(number: str, split: SplitTender) -> dict[str, object]:
+    cash = sum(t.tendered.fen for t in split.tenders if t.method is TenderMethod.CASH)
+    details: dict[str, object] = {
+        "order": number,
+        "total_fen": split.total.fen,
+        "cash_fen": cash,
+        "change_fen": split.change.fen,
+    }
+    wallet = [
+        {
+            "method": t.method.value,
+            "provider": t.provider.value,
+            "fen": t.amount.fen,
+            "out_trade_no": t.reference,
+        }
+        for t in split.tenders
+        if t.provider is not None
+    ]
+    if wallet:
+        details["wallet"] = wallet
+    return details

@@ -69,6 +69,8 @@ class PaymentRow(Base):
     tendered_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     change_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     out_trade_no: Mapped[str | None] = mapped_column(String(32), unique=True, default=None)
+    provider: Mapped[str | None] = mapped_column(String(16), default=None)
+    """The wallet of an electronic tender (added by migration 0004)."""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
