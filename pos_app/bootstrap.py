@@ -19,7 +19,9 @@ from pos_app.persistence.repositories.carts import Site
 from pos_app.persistence.repositories.staff import SiteRepository, StoreRecord
 from pos_app.persistence.unit_of_work import UnitOfWork
 from pos_app.ports.payments import GatewayDirectory
-from pos_app.ports.printing import ReceiptPrinter
+from pos_app.ports.printing import CashDrawer, ReceiptPrinter
+from pos_app.services.approvals import ApprovalService
+from pos_app.services.drawer import DrawerService
 from pos_app.services.checkout import CheckoutService
 from pos_app.services.payments import PaymentService
 from pos_app.services.printing import PrintService
@@ -37,6 +39,8 @@ class Core:
     sales: SaleService
     staff: StaffService
     printing: PrintService
+    approvals: ApprovalService
+    drawer: DrawerService
     engine: Engine
     payments: PaymentService | None = None
     """Wallet payments; None when no payment gateway is configured (cash only)."""
@@ -72,7 +76,9 @@ def label_layouts(config: AppConfig) -> tuple[LabelLayout, ...]:
 
 def build_core(config: AppConfig, *, bus: EventBus, clock: Clock,
                printer: ReceiptPrinter | None, engine: Engine | None = None,
-               gateways: GatewayDirectory | None = None) -> Core:
+               gateways: GatewayDirectory | None = None,
+               drawer: CashDrawer | None = None) -> Core:
+    """``drawer`` is the cash drawer port (usually the receipt printer, which drives it)."""
     engine = engine or open_database(config)
     sessions = make_session_factory(engine)
     store, site = find_site(sessions, config)
@@ -84,9 +90,11 @@ def build_core(config: AppConfig, *, bus: EventBus, clock: Clock,
     sales = SaleService(uow, clock, bus, checkout)
     payments = None if gateways is None else PaymentService(
         uow, clock, bus, gateways, sales, terminal_code=site.terminal_code)
+    approvals = ApprovalService(uow, clock)
     return Core(
         store=store, site=site, checkout=checkout, sales=sales,
         staff=StaffService(uow, clock, bus),
         printing=PrintService(uow, clock, bus, printer, store_code=config.store.code),
+        approvals=approvals, drawer=DrawerService(uow, clock, drawer, approvals=approvals),
         engine=engine, payments=payments,
     )

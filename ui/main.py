@@ -125,7 +125,9 @@ class PosApplication:
         self.sandbox, self.gateways = build_payment_gateways(config)
         self.core = build_core(config, bus=self.bus, clock=SystemClock(),
                                printer=self.devices.printer, engine=engine,  # type: ignore[arg-type]
-                               gateways=self.gateways)
+                               gateways=self.gateways,
+                               drawer=self.devices.printer)  # type: ignore[arg-type]
+        self.diagnostics = build_diagnostics(self.core, self.devices, self.bus, config)
         self.tasks = TaskRunner(on_error=lambda exc: log.error(
             "background task failed: %s", user_message(exc, self.catalog)))
         self.bridge = EventBridge(self.bus)
@@ -184,6 +186,18 @@ class PosApplication:
         if self.sandbox is not None:
             self.sandbox.stop()
         self.core.engine.dispose()
+
+
+def build_diagnostics(core: Any, devices: Any, bus: Any, config: AppConfig) -> Any:
+    """The IT checks of every configured device and the database (diagnostics screen)."""
+    from pos_app.clock import SystemClock
+    from pos_app.services.diagnostics import DiagnosedDevices, DiagnosticsService
+
+    return DiagnosticsService(
+        DiagnosedDevices(printer=devices.printer, drawer=core.drawer,
+                         pole_display=devices.pole_display, scale=devices.scale, camera=None),
+        bus=bus, clock=SystemClock(), engine=core.engine, data_dir=config.data_dir,
+        store=core.store, terminal_code=core.site.terminal_code)
 
 
 def build_payment_gateways(config: AppConfig) -> tuple[Any, Any]:
