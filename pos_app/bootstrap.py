@@ -21,8 +21,8 @@ from pos_app.persistence.unit_of_work import UnitOfWork
 from pos_app.ports.payments import GatewayDirectory
 from pos_app.ports.printing import CashDrawer, ReceiptPrinter
 from pos_app.services.approvals import ApprovalService
-from pos_app.services.drawer import DrawerService
 from pos_app.services.checkout import CheckoutService
+from pos_app.services.drawer import DrawerService
 from pos_app.services.payments import PaymentService
 from pos_app.services.printing import PrintService
 from pos_app.services.sales import SaleService
