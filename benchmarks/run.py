@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from benchmarks.camera import camera_decode_frame
 from benchmarks.faces import face_identify_100k
 from benchmarks.payment_overhead import payment_overhead
+from benchmarks.pricing import reprice_200_lines_500_promos
 from benchmarks.scan import scan_to_total
 from benchmarks.startup import startup_to_window
 
@@ -51,6 +52,7 @@ METRICS: dict[str, Callable[[], Result]] = {
     "camera_decode_frame": lambda: Result(*camera_decode_frame()),
     "face_identify_100k": lambda: Result(*face_identify_100k()),
     "payment_overhead": lambda: Result(*payment_overhead()),
+    "reprice_200_lines_500_promos": lambda: Result(*reprice_200_lines_500_promos()),
 }
 
 

@@ -1,0 +1,226 @@
+"""price(lines, rules, at): the whole cart, recomputed from scratch, cheapest legal combination.
+
+Deterministic and independent of scan order: lines are worked in (SKU, line id) order,
+promotions in id order, coupons in id order; the result lists lines in the order given.
+
+Base price: for a member whose tier gets member prices, a line's member price replaces its
+list price before any promotion (reason ``member.price``); promotions then apply on it.
+
+Order of application inside a combination: product coupons (gift, pickup), non-stackable
+item promotions, stackable multi-buys, stackable per-unit offers, non-stackable then stackable
+spend-and-save, then percent, threshold and cash coupons; within a step by priority (higher
+first), then the most specific scope, then id. Which offers are in the combination is searched
+(``search``, ``combine``); the result is never worse for the customer than the best single
+applicable offer alone: that is checked, and the single offer used if it were better.
+
+Rounding: percentages round half up once per line. An order-level saving (spend-and-save,
+cash, threshold and percent coupons, a multi-buy or bundle price over its units) is split over
+its lines in proportion to what each line still costs, with ``Money.allocate``: every line
+gets the floor of its exact share, and the fen left over go one each to the lines with the
+largest remainders, ties to the line first in (SKU, line id) order. So the parts add up to
+the saving exactly, no line gets more than it costs, and scan order changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from pos_app.domain.money import Money
+from pos_app.domain.pricing.adjustments import (
+    PricedCart,
+    PricingLine,
+    PricingMember,
+    Refusal,
+    SourceKind,
+)
+from pos_app.domain.pricing.combine import combine
+from pos_app.domain.pricing.coupon_terms import (
+    PRODUCT_KINDS,
+    Coupon,
+    CouponKind,
+    holder_refusal,
+)
+from pos_app.domain.pricing.index import RuleIndex
+from pos_app.domain.pricing.offers import ITEM, Offer, coupon_offer
+from pos_app.domain.pricing.order_level import order_alone
+from pos_app.domain.pricing.result import assemble
+from pos_app.domain.pricing.rewards import unit_saving
+from pos_app.domain.pricing.search import Budget, Node, SearchLimits, alone_savings, apply_nodes
+from pos_app.domain.pricing.state import Basket, State
+
+Planned = list[tuple[Offer, tuple[int, ...]]]
+"""Offers with the canonical indices of the lines they may apply to."""
+
+
+def price(
+    lines: Sequence[PricingLine],
+    rules: RuleIndex,
+    at: datetime,
+    *,
+    time_zone: str,
+    member: PricingMember | None = None,
+    coupons: Sequence[Coupon] = (),
+    limits: SearchLimits | None = None,
+) -> PricedCart:
+    """Price the active lines of a cart. ``at`` is aware; ``time_zone`` is the store's zone
+    (IANA name) for weekday and hour windows. Coupons are those presented; each comes back in
+    ``PricedCart.coupons``, used or with the reason it was not."""
+    if at.utcoffset() is None:
+        raise ValueError("at must be timezone-aware")
+    basket = Basket(lines, member)
+    planned = _promotion_offers(basket, rules, member, at.astimezone(ZoneInfo(time_zone)))
+    coupon_lines = {coupon.id: _coupon_lines(basket, coupon) for coupon in coupons}
+    accepted, refusals = _coupon_offers(basket, coupons, member, at, coupon_lines)
+    products = [c for c in accepted if c.kind is not CouponKind.PARKING]
+    nodes = _nodes(planned + [(coupon_offer(c), coupon_lines[c.id]) for c in products])
+    _set_alone(nodes, basket)
+    live = [node for node in nodes if node.alone > 0]
+    budget = Budget(limits or SearchLimits())
+    state, excluded = _best_coupon_set(basket, live, accepted, budget)
+    state, single = _never_worse_than_one(basket, state, live)
+    for coupon_id in () if single else excluded:
+        refusals[coupon_id] = Refusal("coupon.not_stackable")
+    return assemble(
+        basket,
+        lines,
+        state,
+        member=member,
+        coupons=coupons,
+        refusals=refusals,
+        coupon_lines=coupon_lines,
+        exact=budget.exact,
+    )
+
+
+def _best_coupon_set(
+    basket: Basket, live: Sequence[Node], accepted: Sequence[Coupon], budget: Budget
+) -> tuple[State, set[str]]:
+    """The cheapest result over the sets of coupons that may be used together, and the
+    coupons that set leaves out."""
+    best: tuple[int, State, set[str]] | None = None
+    for allowed in _coupon_sets(accepted):
+        state = combine(basket, *_stages(live, allowed), budget)
+        total = sum(state.pay)
+        if best is None or total < best[0]:
+            best = (total, state, {c.id for c in accepted if c.id not in allowed})
+    assert best is not None
+    return best[1], best[2]
+
+
+def _coupon_sets(accepted: Sequence[Coupon]) -> list[set[str]]:
+    """Coupons that may be used together: all that combine, or one that combines with none."""
+    together = {c.id for c in accepted if c.with_coupons}
+    return [together] + [{c.id} for c in accepted if not c.with_coupons]
+
+
+def _stages(live: Sequence[Node], allowed: set[str]) -> tuple[list[Node], list[Node]]:
+    kept = [node for node in live if node.offer.coupon is None or node.offer.source in allowed]
+    return ([n for n in kept if n.offer.stage == ITEM], [n for n in kept if n.offer.stage != ITEM])
+
+
+def _promotion_offers(
+    basket: Basket, rules: RuleIndex, member: PricingMember | None, local: datetime
+) -> Planned:
+    planned: Planned = []
+    promotions = rules.promotions
+    for position, line_ids in rules.matching(basket.lines).items():
+        promotion = promotions[position]
+        if not promotion.runs_for(member, local):
+            continue
+        limit = promotion.remaining_uses(member)
+        if limit != 0:
+            planned.append((rules.offer(position, limit), tuple(line_ids)))
+    return planned
+
+
+def _coupon_offers(
+    basket: Basket,
+    coupons: Sequence[Coupon],
+    member: PricingMember | None,
+    at: datetime,
+    coupon_lines: dict[str, tuple[int, ...]],
+) -> tuple[list[Coupon], dict[str, Refusal]]:
+    """The coupons the engine may use (in id order), and why the others may not be."""
+    refusals: dict[str, Refusal] = {}
+    accepted: list[Coupon] = []
+    for coupon in sorted(coupons, key=lambda c: c.id):
+        refusal = holder_refusal(coupon, member, at)
+        if any(other.id == coupon.id for other in accepted):
+            refusal = Refusal("coupon.already_applied")
+        if refusal is None and not coupon_lines[coupon.id]:
+            refusal = Refusal("coupon.no_eligible_goods")
+        if refusal is None and coupon.kind is CouponKind.GIFT:
+            refusal = _gift_min_spend(basket, coupon)
+        if refusal is not None:
+            refusals.setdefault(coupon.id, refusal)
+            continue
+        accepted.append(coupon)
+    return accepted, refusals
+
+
+def _coupon_lines(basket: Basket, coupon: Coupon) -> tuple[int, ...]:
+    if coupon.kind in PRODUCT_KINDS:
+        return tuple(i for i, sku in enumerate(basket.sku) if sku == coupon.sku)
+    if coupon.kind is CouponKind.PARKING:
+        return tuple(range(len(basket.lines)))
+    scope = coupon.scope
+    return tuple(
+        i for i in range(len(basket.lines)) if scope.matches(basket.sku[i], basket.category[i])
+    )
+
+
+def _gift_min_spend(basket: Basket, coupon: Coupon) -> Refusal | None:
+    """A gift coupon's minimum spend counts the other goods in its scope at base prices."""
+    spent = sum(
+        basket.amount[i]
+        for i in range(len(basket.lines))
+        if basket.sku[i] != coupon.sku and coupon.scope.matches(basket.sku[i], basket.category[i])
+    )
+    if spent >= coupon.min_spend.fen:
+        return None
+    missing = coupon.min_spend.fen - spent
+    return Refusal("coupon.min_spend", {"missing": Money(missing).yuan_text()})
+
+
+def _nodes(planned: Planned) -> list[Node]:
+    nodes: list[Node] = []
+    for offer, lines in sorted(planned, key=lambda item: item[0].key):
+        if offer.splittable:
+            nodes += [Node(len(nodes) + k, offer, (i,)) for k, i in enumerate(lines)]
+        else:
+            nodes.append(Node(len(nodes), offer, lines))
+    return nodes
+
+
+def _set_alone(nodes: Sequence[Node], basket: Basket) -> None:
+    """Each node's saving alone at base prices (per-line and order-level ones by formula)."""
+    fresh = State(basket)
+    grouping = [n for n in nodes if n.offer.stage == ITEM and not n.offer.splittable]
+    for node in nodes:
+        if node.offer.splittable:
+            node.alone = unit_saving(node.offer, node.lines[0], basket)
+        elif node.offer.stage != ITEM:
+            node.alone = order_alone(node.offer, node.lines, fresh)
+    for node, saving in zip(grouping, alone_savings(grouping, basket, fresh), strict=True):
+        node.alone = saving
+
+
+def _never_worse_than_one(basket: Basket, state: State, live: Sequence[Node]) -> tuple[State, bool]:
+    """Guarantee: the chosen combination saves at least what the best single offer saves
+    (True when that single offer replaced the combination)."""
+    alone: dict[tuple[SourceKind, str], int] = {}
+    for node in live:
+        key = (node.offer.kind, node.offer.source)
+        alone[key] = alone.get(key, 0) + node.alone
+    if not alone:
+        return state, False
+    best = min(alone, key=lambda key: (-alone[key], key))
+    if alone[best] <= sum(basket.amount) - sum(state.pay):
+        return state, False
+    single = State(basket)
+    apply_nodes(
+        [node for node in live if (node.offer.kind, node.offer.source) == best], basket, single
+    )
+    return single, True

@@ -1,0 +1,148 @@
+"""Order-level offers: spend-and-save (满减) and money coupons on what is left to pay.
+
+Which lines an offer may use, what it saves, and how that saving is split over the lines in
+proportion to what each still costs, by the rule of ``Money.allocate`` (see ``engine`` for
+the remainder rule). A spend-and-save reads its threshold on the amount the item stage left
+(``State.spend_base``), so order-level promotions never lower each other's thresholds; a
+coupon's minimum reads what is left to pay after every promotion.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pos_app.domain.money import Money
+from pos_app.domain.pricing.offers import Offer
+from pos_app.domain.pricing.promotions import SpendTier, SpendTiers, percent_of
+from pos_app.domain.pricing.state import App, State
+
+
+def split(total: int, weights: Sequence[int]) -> list[int]:
+    """``Money(total).allocate(weights)`` on plain fen, for speed: the same rule (each part
+    the floor of its exact share; the fen left over one each to the largest remainders, ties
+    to the earliest). ``total`` and ``weights`` are non-negative."""
+    count = len(weights)
+    whole = sum(weights)
+    if whole == 0:
+        weights, whole = [1] * count, count
+    shares = [total * weight // whole for weight in weights]
+    left = total - sum(shares)
+    if left:
+        remainders = [total * weight % whole for weight in weights]
+        # A stable sort keeps ties in index order, as Money.allocate does.
+        for k in sorted(range(count), key=remainders.__getitem__, reverse=True)[:left]:
+            shares[k] += 1
+    return shares
+
+
+def _spread(
+    offer: Offer,
+    off: int,
+    eligible: list[int],
+    weights: list[int],
+    state: State,
+    *,
+    promotion: bool,
+    params: dict[str, str],
+    applications: int = 1,
+) -> int:
+    """Split an order-level saving over ``eligible`` in proportion to ``weights``."""
+    app = len(state.apps)
+    pay, entries, group = state.pay, state.entries, offer.group
+    fnet, touched, promoted, groups = state.fnet, state.touched, state.promoted, state.groups
+    for i, part in zip(eligible, split(off, weights), strict=True):
+        pay[i] -= part
+        if promotion:
+            fnet[i] -= part
+            touched[i] = promoted[i] = True
+            if group is not None and group not in groups[i]:
+                groups[i] = (*groups[i], group)
+        if part:
+            entries.append((i, part, app))
+    state.apps.append(App(offer, applications, params))
+    return off
+
+
+def order_eligible(offer: Offer, lines: Sequence[int], state: State) -> list[int]:
+    """The lines an order-level offer may use now: spend-and-save the free, open goods
+    (untouched ones only when non-stackable); money coupons what is left to pay (unpromoted
+    goods only when the coupon refuses promotions)."""
+    coupon = offer.coupon
+    if coupon is not None:
+        pay, promoted = state.pay, state.promoted
+        if coupon.with_promotions:
+            return [i for i in lines if pay[i] > 0]
+        return [i for i in lines if pay[i] > 0 and not promoted[i]]
+    fnet, closed, touched, groups = state.fnet, state.closed, state.touched, state.groups
+    group, exclusive = offer.group, not offer.stackable
+    return [
+        i
+        for i in lines
+        if fnet[i] > 0
+        and not closed[i]
+        and (group is None or group not in groups[i])
+        and not (exclusive and touched[i])
+    ]
+
+
+def order_saving(offer: Offer, base: int) -> tuple[int, SpendTier | None, int]:
+    """(fen off, spend tier reached, applications) for an eligible amount, capped."""
+    promotion, coupon = offer.promotion, offer.coupon
+    tier: SpendTier | None = None
+    if promotion is not None and isinstance(promotion.reward, SpendTiers):
+        off, tier, applications = promotion.reward.reached(base, offer.limit)
+    elif coupon is not None and base > 0 and base >= coupon.min_spend.fen:
+        off = coupon.amount.fen if coupon.percent is None else percent_of(base, coupon.percent)
+        applications = 1
+    else:
+        return 0, None, 0
+    if offer.max_discount is not None:
+        off = min(off, offer.max_discount)
+    return max(0, min(off, base)), tier, applications
+
+
+def _measure(offer: Offer, eligible: list[int], state: State) -> tuple[int, list[int]]:
+    """(the amount its threshold reads, the weights its saving is split by): a coupon reads
+    what is left to pay; spend-and-save reads ``spend_base``, so one spend-and-save never
+    lowers another's threshold, and splits by what the free units still cost."""
+    if offer.coupon is not None:
+        weights = [state.pay[i] for i in eligible]
+        return sum(weights), weights
+    return sum(map(state.spend_base.__getitem__, eligible)), [state.fnet[i] for i in eligible]
+
+
+def order_alone(offer: Offer, lines: Sequence[int], state: State) -> int:
+    """What an order-level offer would save applied next on ``state``, without applying it."""
+    base, weights = _measure(offer, order_eligible(offer, lines, state), state)
+    return min(order_saving(offer, base)[0], sum(weights))
+
+
+def order_level(offer: Offer, lines: Sequence[int], state: State) -> int:
+    eligible = order_eligible(offer, lines, state)
+    base, weights = _measure(offer, eligible, state)
+    off, tier, applications = order_saving(offer, base)
+    off = min(off, sum(weights))
+    if off <= 0:
+        return 0
+    params = offer.params
+    promotion = offer.coupon is None
+    if promotion:
+        if not offer.stackable:
+            for i in eligible:
+                state.closed[i] = True
+        if tier is not None:
+            params = {
+                **params,
+                "threshold": tier.threshold.yuan_text(),
+                "off": Money(off).yuan_text(),
+            }
+    return _spread(
+        offer,
+        off,
+        eligible,
+        weights,
+        state,
+        promotion=promotion,
+        params=params,
+        applications=applications,
+    )

@@ -1,0 +1,247 @@
+"""Applying one offer to the state: which units it takes and what each line saves.
+
+Rules kept here: a saving never exceeds what is left to pay on its line; percentages round
+half up once per line; multi-buy groups take the dearest units first and discount the
+cheapest unit of each group; a group's or bundle's saving is split over its units' lines by
+price with the rule of ``Money.allocate``. Order-level offers are in ``order_level``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pos_app.domain.pricing.coupon_terms import PRODUCT_KINDS
+from pos_app.domain.pricing.groups import Share, multi_buy, nth_units
+from pos_app.domain.pricing.offers import Offer
+from pos_app.domain.pricing.order_level import order_level, split
+from pos_app.domain.pricing.promotions import (
+    AmountOff,
+    Bundle,
+    BuyXGetY,
+    MultiBuy,
+    NthItemOff,
+    PercentOff,
+    SpecialPrice,
+    SpendTiers,
+    percent_of,
+)
+from pos_app.domain.pricing.state import App, Basket, State
+
+
+def unit_saving(offer: Offer, i: int, basket: Basket) -> int:
+    """What a per-unit offer saves on line ``i`` at its base price, alone."""
+    assert offer.promotion is not None
+    reward = offer.promotion.reward
+    assert isinstance(reward, PercentOff | AmountOff | SpecialPrice)
+    value = basket.amount[i]
+    return max(0, min(value, _unit_off(reward, value, basket.units[i], i, basket)))
+
+
+def apply(offer: Offer, lines: Sequence[int], basket: Basket, state: State) -> int:
+    """Apply ``offer`` to ``lines`` and return the fen saved."""
+    if offer.coupon is not None:
+        if offer.coupon.kind in PRODUCT_KINDS:
+            return _product_coupon(offer, lines, basket, state)
+        return order_level(offer, lines, state)
+    assert offer.promotion is not None
+    reward = offer.promotion.reward
+    if isinstance(reward, SpendTiers):
+        return order_level(offer, lines, state)
+    if isinstance(reward, Bundle):
+        return _bundle(offer, reward, lines, basket, state)
+    if isinstance(reward, MultiBuy | NthItemOff | BuyXGetY):
+        return _groups(offer, reward, lines, basket, state)
+    return _per_unit(offer, reward, lines, basket, state)
+
+
+def _open(offer: Offer, i: int, state: State) -> bool:
+    group = offer.group
+    return not state.closed[i] and (group is None or group not in state.groups[i])
+
+
+def _available(offer: Offer, i: int, state: State) -> int:
+    if not _open(offer, i, state):
+        return 0
+    return state.free[i] if offer.claims else state.free[i] - state.grouped[i]
+
+
+def _book(
+    offer: Offer,
+    shares: list[Share],
+    basket: Basket,
+    state: State,
+    applications: int,
+    params: dict[str, str] | None = None,
+) -> int:
+    cap = offer.max_discount
+    saved = sum(share[1] for share in shares)
+    if saved <= 0:
+        return 0
+    if cap is not None and saved > cap:
+        parts = split(cap, [share[1] for share in shares])
+        shares = [(i, part, used) for (i, _, used), part in zip(shares, parts, strict=True)]
+        saved = cap
+    app = len(state.apps)
+    promotion = offer.promotion is not None
+    for i, fen, used in shares:
+        if offer.claims:
+            state.free[i] -= used
+            state.fnet[i] -= basket.unit[i] * used
+        else:
+            state.grouped[i] += used if offer.grouping else 0
+            state.fnet[i] -= fen
+            state.touched[i] = state.touched[i] or promotion
+        state.spend_base[i] = state.fnet[i]
+        state.pay[i] -= fen
+        if promotion:
+            state.promoted[i] = True
+            if offer.group is not None and offer.group not in state.groups[i]:
+                state.groups[i] = (*state.groups[i], offer.group)
+        if fen:
+            state.entries.append((i, fen, app))
+    state.apps.append(App(offer, applications, params if params is not None else offer.params))
+    return saved
+
+
+def _per_unit(
+    offer: Offer,
+    reward: PercentOff | AmountOff | SpecialPrice,
+    lines: Sequence[int],
+    basket: Basket,
+    state: State,
+) -> int:
+    if offer.limit is None and len(lines) == 1:  # the common per-line node, kept lean
+        i = lines[0]
+        free = state.free[i]
+        if free <= 0 or not _open(offer, i, state):
+            return 0
+        value = basket.unit[i] * free if offer.claims else state.fnet[i]
+        off = min(_unit_off(reward, value, free, i, basket), value)
+        return _book(offer, [(i, off, free)], basket, state, free) if off > 0 else 0
+    picks = [(i, state.free[i]) for i in lines if state.free[i] > 0 and _open(offer, i, state)]
+    if offer.limit is not None:
+        picks = _dearest_units(picks, basket, offer.limit)
+    shares: list[Share] = []
+    for i, units in picks:
+        free = state.free[i]
+        if offer.claims:
+            value = basket.unit[i] * units
+        else:
+            value = state.fnet[i] if units == free else state.fnet[i] * units // free
+        off = _unit_off(reward, value, units, i, basket)
+        if off > 0:
+            shares.append((i, min(off, value), units))
+    return _book(offer, shares, basket, state, sum(share[2] for share in shares))
+
+
+def _dearest_units(
+    picks: list[tuple[int, int]], basket: Basket, limit: int
+) -> list[tuple[int, int]]:
+    taken: list[tuple[int, int]] = []
+    for i, units in sorted(picks, key=lambda pick: (-basket.unit[pick[0]], pick[0])):
+        if limit <= 0:
+            break
+        taken.append((i, min(units, limit)))
+        limit -= units
+    return taken
+
+
+def _unit_off(
+    reward: PercentOff | AmountOff | SpecialPrice, value: int, units: int, i: int, basket: Basket
+) -> int:
+    if isinstance(reward, PercentOff):
+        return percent_of(value, reward.percent)
+    if isinstance(reward, AmountOff):
+        return reward.amount.fen * units
+    grams = basket.grams[i]
+    if grams is not None:
+        return value - reward.price.per_grams(grams).fen
+    if basket.labelled[i]:
+        return 0
+    return value - reward.price.fen * units
+
+
+def _groups(
+    offer: Offer,
+    reward: MultiBuy | NthItemOff | BuyXGetY,
+    lines: Sequence[int],
+    basket: Basket,
+    state: State,
+) -> int:
+    runs = [(i, _available(offer, i, state)) for i in lines]
+    runs = sorted(
+        (run for run in runs if run[1] > 0), key=lambda run: (-basket.unit[run[0]], run[0])
+    )
+    if isinstance(reward, MultiBuy):
+        shares, groups = multi_buy(runs, reward, basket.unit, offer.limit)
+    elif isinstance(reward, NthItemOff):
+        shares, groups = nth_units(
+            runs, reward.nth, reward.nth - 1, basket.unit, offer.limit, reward
+        )
+    else:
+        shares, groups = nth_units(
+            runs, reward.buy + reward.get, reward.buy, basket.unit, offer.limit, None
+        )
+    return _book(offer, shares, basket, state, groups)
+
+
+def _bundle(
+    offer: Offer, reward: Bundle, lines: Sequence[int], basket: Basket, state: State
+) -> int:
+    left = {i: _available(offer, i, state) for i in lines}
+    dearest = sorted((i for i in lines if left[i] > 0), key=lambda i: (-basket.unit[i], i))
+    part_lines = [
+        [i for i in dearest if part.scope.matches(basket.sku[i], basket.category[i])]
+        for part in reward.parts
+    ]
+    saved: dict[int, int] = {}
+    used: dict[int, int] = {}
+    bundles = 0
+    while offer.limit is None or bundles < offer.limit:
+        pieces = _bundle_pieces(reward, part_lines, left)
+        if pieces is None:
+            break
+        off = sum(basket.unit[i] * take for i, take in pieces) - reward.price.fen
+        if off <= 0:
+            break
+        parts = split(off, [basket.unit[i] * take for i, take in pieces])
+        for (i, take), part in zip(pieces, parts, strict=True):
+            saved[i] = saved.get(i, 0) + part
+            used[i] = used.get(i, 0) + take
+            left[i] -= take
+        bundles += 1
+    shares = [(i, saved[i], used[i]) for i in sorted(used)]
+    return _book(offer, shares, basket, state, bundles)
+
+
+def _bundle_pieces(
+    reward: Bundle, part_lines: list[list[int]], left: dict[int, int]
+) -> list[tuple[int, int]] | None:
+    taken: dict[int, int] = {}
+    for part, candidates in zip(reward.parts, part_lines, strict=True):
+        need = part.quantity
+        for i in candidates:
+            take = min(left[i] - taken.get(i, 0), need)
+            if take > 0:
+                taken[i] = taken.get(i, 0) + take
+                need -= take
+            if need == 0:
+                break
+        if need:
+            return None
+    return list(taken.items())
+
+
+def _product_coupon(offer: Offer, lines: Sequence[int], basket: Basket, state: State) -> int:
+    """A gift or pickup coupon: its product's dearest free units at zero."""
+    assert offer.coupon is not None
+    need = offer.coupon.quantity
+    shares: list[Share] = []
+    for i in sorted(lines, key=lambda i: (-basket.unit[i], i)):
+        take = min(state.free[i], need)
+        if take > 0:
+            shares.append((i, basket.unit[i] * take, take))
+            need -= take
+        if need == 0:
+            break
+    return _book(offer, shares, basket, state, sum(share[2] for share in shares))

@@ -1,0 +1,283 @@
+"""Choosing which offers to combine: the cheapest legal combination for the customer.
+
+Offers become *nodes*: a per-unit, uncapped promotion (its effect on a line depends on that
+line only) is one node per line, so it is chosen line by line; any other offer is one node
+over all its lines. Nodes that can hurt each other *clash*: they share a line and (item
+stage) one is non-stackable, both are multi-buys competing for units, they share an
+exclusivity group, or one is a product coupon; (order stage) one is a non-stackable
+spend-and-save, a coupon refuses promotions, or an earlier offer can push a later one across a
+threshold. A node with no clash always applies. Lines joined by a multi-line node form a
+cluster; clusters are independent and each is searched on its own. (The order stage, a few
+offers over many lines, is one cluster.) Two per-line nodes on one line that clash are never
+both included: the first applied would take the line, so the pair prices as that one alone.
+
+Within a cluster: depth-first branch and bound over the clashing nodes, largest stand-alone
+saving first, "include" before "exclude". A node's saving inside any combination is at most
+its stand-alone saving, so a branch whose optimistic total (what is left minus the stand-alone
+savings still possible) cannot beat the best found is cut. If the search completes, the
+result is exact. Above ``SearchLimits`` (evaluated combinations per cluster and per cart) the
+search stops and keeps the best combination found so far: the first one evaluated is "every
+clashing node in", and the engine separately guarantees the result is never worse than any
+single offer alone. Ties keep the first combination found, so results are deterministic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from itertools import combinations
+
+from pos_app.domain.pricing.offers import Offer
+from pos_app.domain.pricing.rewards import apply
+from pos_app.domain.pricing.state import Basket, Result, State
+
+MAX_DEPTH = 400
+
+
+@dataclass(frozen=True, slots=True)
+class SearchLimits:
+    """How many combinations the search may evaluate before it settles for the best found
+    (``PricedCart.exact`` is then False). A cluster of more than ``MAX_DEPTH`` clashing
+    nodes is not searched: every node in, then the single-offer guarantee."""
+
+    combinations_per_cluster: int = 512
+    combinations_per_cart: int = 4096
+
+
+@dataclass(slots=True)
+class Budget:
+    limits: SearchLimits
+    used: int = 0
+    exact: bool = True
+
+
+@dataclass(slots=True, eq=False)
+class Node:
+    id: int
+    """Unique within one pricing call; orders nodes canonically."""
+    offer: Offer
+    lines: tuple[int, ...]
+    alone: int = 0
+    """Saving when applied alone on the state the stage starts from."""
+
+
+def apply_nodes(nodes: Sequence[Node], basket: Basket, state: State) -> int:
+    """Apply ``nodes`` in order; consecutive per-line nodes of one offer go in one call."""
+    saved, k = 0, 0
+    while k < len(nodes):
+        offer, lines, k = nodes[k].offer, nodes[k].lines, k + 1
+        if offer.splittable:
+            merged = list(lines)
+            while k < len(nodes) and nodes[k].offer is offer:
+                merged += nodes[k].lines
+                k += 1
+            lines = tuple(merged)
+        saved += apply(offer, lines, basket, state)
+    return saved
+
+
+def alone_savings(nodes: Sequence[Node], basket: Basket, state: State) -> list[int]:
+    """Each node's saving applied alone on ``state``, which is left as it was."""
+    savings = []
+    for node in nodes:
+        snapshot = state.snapshot(node.lines)
+        savings.append(apply(node.offer, node.lines, basket, state))
+        state.restore(node.lines, snapshot)
+    return savings
+
+
+def item_clash(x: Offer, y: Offer) -> bool:
+    if x.group is not None and x.group == y.group:
+        return True
+    if x.coupon is not None or y.coupon is not None or not x.stackable or not y.stackable:
+        return True
+    return x.grouping and y.grouping
+
+
+def clashing(
+    count: int,
+    ordered: Sequence[Node],
+    clash: Callable[[Node, Node], bool],
+) -> set[int]:
+    """Ids of the nodes that clash with another node on some line."""
+    by_line: list[list[Node]] = [[] for _ in range(count)]
+    for node in ordered:
+        for i in node.lines:
+            by_line[i].append(node)
+    found: set[int] = set()
+    checked: set[tuple[int, int]] = set()
+    for nodes in by_line:
+        for a, b in combinations(nodes, 2):
+            pair = (a.id, b.id)
+            if (a.id in found and b.id in found) or pair in checked:
+                continue
+            checked.add(pair)
+            if clash(a, b):
+                found.update(pair)
+    return found
+
+
+def clusters(count: int, ordered: Sequence[Node]) -> list[list[Node]]:
+    """Nodes grouped by the lines they join (union-find over lines), in canonical order."""
+    parent = list(range(count))
+    for node in ordered:
+        for i in node.lines[1:]:
+            ra, rb = _root(parent, node.lines[0]), _root(parent, i)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    groups: dict[int, list[Node]] = {}
+    for node in ordered:
+        groups.setdefault(_root(parent, node.lines[0]), []).append(node)
+    return list(groups.values())
+
+
+def _root(parent: list[int], i: int) -> int:
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i
+
+
+Memo = dict[tuple[int, ...], Result]
+
+
+def solve_stage(
+    basket: Basket,
+    nodes: Sequence[Node],
+    state: State,
+    budget: Budget,
+    clash: Callable[[Node, Node], bool],
+    memo: Memo | None,
+) -> None:
+    """Choose and apply one stage's nodes into ``state``, cluster by cluster.
+
+    ``memo`` (cluster node ids -> its result) is only valid while the state the stage starts
+    from is the same, as it is for the item stage within one pricing call.
+    """
+    ordered = sorted(nodes, key=lambda node: (node.offer.key, node.id))
+    found = clashing(len(basket.lines), ordered, clash)
+    plain: list[Node] = []
+    for members in clusters(len(basket.lines), ordered):
+        searched = [node for node in members if node.id in found]
+        if not searched:
+            plain += members
+            continue
+        key = tuple(node.id for node in members)
+        result = memo.get(key) if memo is not None else None
+        if result is None:
+            result = solve_cluster(members, searched, basket, state, budget)[0]
+            if memo is not None:
+                memo[key] = result
+        state.replay(result)
+    apply_nodes(plain, basket, state)
+
+
+def solve_cluster(
+    nodes: Sequence[Node], searched: Sequence[Node], basket: Basket, state: State, budget: Budget
+) -> tuple[Result, set[int]]:
+    """The cluster's best result and the ids of the searched nodes in it; ``state`` is left
+    as it was. ``nodes`` are in application order; those before the first searched one are
+    applied once for all leaves."""
+    lines = sorted({i for node in nodes for i in node.lines})
+    snapshot = state.snapshot(lines)
+    start = sum(map(state.pay.__getitem__, lines))
+    position = {node.id: k for k, node in enumerate(searched)}
+    first = min(k for k, node in enumerate(nodes) if node.id in position)
+    apply_nodes(nodes[:first], basket, state)  # before any choice: the same in every leaf
+    prefix = state.snapshot(lines)
+    rest = nodes[first:]
+    best: list[tuple[int, Result, set[int]]] = []
+
+    def evaluate(mask: list[bool]) -> int:
+        for node in rest:
+            k = position.get(node.id)
+            if k is None or mask[k]:
+                apply(node.offer, node.lines, basket, state)
+        total = sum(map(state.pay.__getitem__, lines))
+        if not best or total < best[0][0]:
+            chosen = {node.id for node, keep in zip(searched, mask, strict=True) if keep}
+            best[:] = [(total, state.capture(lines, snapshot), chosen)]
+        state.restore(lines, prefix)
+        return total
+
+    fixed = sum(node.alone for node in nodes if node.id not in position)
+    BranchAndBound(
+        [node.alone for node in searched], start - fixed, evaluate, budget, _exclusive(searched)
+    ).run()
+    state.restore(lines, snapshot)
+    return best[0][1], best[0][2]
+
+
+def _exclusive(searched: Sequence[Node]) -> list[set[int]]:
+    """Pairs never worth including together: two per-line nodes on the same line that clash.
+    The one applied first takes the line (all its free units, or its group), so the pair
+    prices the same as that one alone."""
+    partners: list[set[int]] = [set() for _ in searched]
+    by_line: dict[int, list[int]] = {}
+    for k, node in enumerate(searched):
+        if node.offer.splittable:
+            by_line.setdefault(node.lines[0], []).append(k)
+    for ids in by_line.values():
+        for a, b in combinations(ids, 2):
+            if item_clash(searched[a].offer, searched[b].offer):
+                partners[a].add(b)
+                partners[b].add(a)
+    return partners
+
+
+class BranchAndBound:
+    """The mask with the lowest ``evaluate`` total (see the module docstring). Nodes in
+    ``exclusive`` pairs are never both included."""
+
+    def __init__(
+        self,
+        alone: list[int],
+        base: int,
+        evaluate: Callable[[list[bool]], int],
+        budget: Budget,
+        exclusive: list[set[int]] | None = None,
+    ) -> None:
+        self.alone, self.base, self.evaluate, self.budget = alone, base, evaluate, budget
+        self.exclusive = exclusive or [set() for _ in alone]
+        self.order = sorted(range(len(alone)), key=lambda k: (-alone[k], k))
+        self.suffix = [0] * (len(alone) + 1)
+        for depth in range(len(alone) - 1, -1, -1):
+            self.suffix[depth] = self.suffix[depth + 1] + alone[self.order[depth]]
+        self.mask = [False] * len(alone)
+        self.best_mask = [True] * len(alone)
+        self.best_total: int | None = None
+        self.leaves = 0
+
+    def run(self) -> list[bool]:
+        if len(self.alone) > MAX_DEPTH or not self._dfs(0, 0):
+            self.budget.exact = False
+        return self.best_mask
+
+    def _dfs(self, depth: int, gained: int) -> bool:
+        """False when the budget ran out."""
+        best = self.best_total
+        if best is not None and self.base - gained - self.suffix[depth] >= best:
+            return True
+        if depth == len(self.alone):
+            return self._leaf()
+        k = self.order[depth]
+        if not any(self.mask[j] for j in self.exclusive[k]):
+            self.mask[k] = True
+            if not self._dfs(depth + 1, gained + self.alone[k]):
+                return False
+            self.mask[k] = False
+        return self._dfs(depth + 1, gained)
+
+    def _leaf(self) -> bool:
+        limits = self.budget.limits
+        if self.best_total is not None and (
+            self.leaves >= limits.combinations_per_cluster
+            or self.budget.used >= limits.combinations_per_cart
+        ):
+            return False
+        self.leaves += 1
+        self.budget.used += 1
+        total = self.evaluate(self.mask)
+        if self.best_total is None or total < self.best_total:
+            self.best_mask, self.best_total = list(self.mask), total
+        return True
