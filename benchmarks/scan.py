@@ -62,6 +62,7 @@ def measure_scans(products: int, work: Path) -> list[float]:
     database = work / f"scan-{products}.sqlite3"
     shutil.copy(demo_database(products), database)
     engine = make_engine(sqlite_url(database))
+    upgrade(engine, backup=False)  # the cached copy may predate newer migrations
     core = build_core(parse_config({}, data_dir=work), bus=EventBus(), clock=SystemClock(),
                       printer=None, engine=engine)
     with engine.connect() as connection:

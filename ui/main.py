@@ -149,7 +149,9 @@ class PosApplication:
             printing=self.core.printing, tasks=self.tasks, bridge=self.bridge,
             scan_filter=self.scan_filter, catalog=self.catalog,
             store_name=self.core.store.name, terminal_code=self.core.site.terminal_code,
-            time_zone=self.core.store.time_zone, scale=self.devices.scale)
+            time_zone=self.core.store.time_zone, scale=self.devices.scale,
+            payments=self.core.payments, approvals=self.core.approvals, drawer=self.core.drawer,
+            diagnostics=self.diagnostics)
         windows: list[QWidget] = [cashier]
         if config.ui.customer_display:
             customer = CustomerWindow(bridge=self.bridge, catalog=self.catalog,

@@ -1,4 +1,4 @@
-"""SaleScreen: scan, change lines, suspend, resume, take cash.
+"""SaleScreen: scan, change lines, suspend, resume, take cash or a payment code, no-sale drawer.
 
 Every service call goes through the store lane (``TaskRunner.store``); this screen only renders
 the snapshots that come back. A problem is a big red status line and a beep, never a modal,
@@ -11,16 +11,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
+from pos_app.domain.money import Money
 from pos_app.errors import UserError
 from pos_app.events import PrintJobFinished
 from pos_app.i18n import Catalog
 from pos_app.ports.scale import Scale
+from pos_app.services.approvals import ApprovalService
 from pos_app.services.checkout import CheckoutService
+from pos_app.services.drawer import NO_SALE, DrawerOpening, DrawerService
+from pos_app.services.payment_views import AttemptView, PaymentSummary
+from pos_app.services.payments import PaymentService
 from pos_app.services.printing import PrintService
 from pos_app.services.sales import SaleService
 from pos_app.services.views import CartView, SaleView, StaffView, SuspendedCartView
+from ui.cashier.code_payment_dialog import CodePaymentDialog
 from ui.cashier.payment_dialog import CashPaymentDialog
 from ui.cashier.quantity_dialog import QuantityDialog
 from ui.cashier.sale_layout import SaleLayout, line_params
@@ -30,8 +36,10 @@ from ui.cashier.weighing import Weighing
 from ui.event_bridge import EventBridge
 from ui.formatting import money
 from ui.input.scan_filter import ScanEventFilter
+from ui.manager.approval_dialog import ApprovalDialog, approval_message
 from ui.tasks import TaskRunner
 from ui.widgets.confirm_dialog import ConfirmDialog
+from ui.widgets.device_status import DeviceStatusBar
 from ui.widgets.status_label import Severity
 
 T = TypeVar("T")
@@ -55,12 +63,21 @@ class SaleScreen(SaleLayout):
         terminal_code: str,
         time_zone: str = "Asia/Shanghai",
         scale: Scale | None = None,
+        payments: PaymentService | None = None,
+        approvals: ApprovalService | None = None,
+        drawer: DrawerService | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(
             catalog=catalog, store_name=store_name, terminal_code=terminal_code, parent=parent
         )
         self._checkout = checkout
+        self._payments = payments
+        self._approvals = approvals
+        self._drawer = drawer
+        self._scan_filter = scan_filter
+        self.device_status = DeviceStatusBar(bridge=bridge, catalog=catalog, parent=self.top_bar)
+        self.top_bar.add_status(self.device_status)
         self._sales = sales
         self._printing = printing
         self._tasks = tasks
@@ -70,7 +87,8 @@ class SaleScreen(SaleLayout):
         self._last_order: str | None = None
         self._session = 0
         self._pending = 0
-        self._pay_when_idle = False
+        self._pay_when_idle: Callable[[], None] | None = None
+        """F12 or F11 pressed while a scan was on its way: run it once the scan is in."""
         self._weighing = Weighing(scale, bridge, self)
         self._weighing.weighed.connect(self._on_weighed)
         self._weighing.problem.connect(lambda key, params: self.refuse(key, **params))
@@ -87,7 +105,11 @@ class SaleScreen(SaleLayout):
         self.add_key("F4", self._on_search_requested, text("cashier.key.search"))
         self.add_key("F5", self._on_suspend_requested, text("cashier.key.suspend"))
         self.add_key("F6", self._on_resume_requested, text("cashier.key.resume"))
+        if self._approvals is not None and self._drawer is not None and self._drawer.available:
+            self.add_key("F8", self._on_no_sale_requested, text("wallet.key.no_sale"))
         self.add_key("F9", self._on_reprint_requested, text("cashier.key.reprint"))
+        if self._payments is not None:
+            self.add_key("F11", self._on_code_pay_requested, text("wallet.key.pay_code"))
         self.add_key("F12", self._on_pay_requested, text("cashier.key.pay"))
 
     @property
@@ -118,7 +140,7 @@ class SaleScreen(SaleLayout):
         self._cashier = None
         self._cart_id = None
         self._last_order = None
-        self._pay_when_idle = False
+        self._pay_when_idle = None
         self.code_entry.clear()
         self.show_cart(None)
 
@@ -128,6 +150,8 @@ class SaleScreen(SaleLayout):
         if self._cashier is None or not self.isVisible():
             return
         dialog = self.active_dialog()
+        if isinstance(dialog, CodePaymentDialog):
+            return  # the dialog takes the scan: it is the customer's payment code
         if isinstance(dialog, CashPaymentDialog):
             dialog.show_problem(self._catalog.text("cashier.status.scan_while_paying"))
             return
@@ -306,8 +330,16 @@ class SaleScreen(SaleLayout):
     # -- payment ----------------------------------------------------------------------------
 
     def _on_pay_requested(self) -> None:
+        """F12: cash for what is still due (after any wallet payment already taken)."""
+        self._pay(self._open_cash_dialog, self._on_pay_requested)
+
+    def _on_code_pay_requested(self) -> None:
+        """F11: the customer's payment code, for what is still due."""
+        self._pay(self._open_code_dialog, self._on_code_pay_requested)
+
+    def _pay(self, open_dialog: Callable[[str, Money], None], again: Callable[[], None]) -> None:
         if self._pending:
-            self._pay_when_idle = True  # F12 right after a scan: pay once the scan is in
+            self._pay_when_idle = again  # a key right after a scan: pay once the scan is in
             return
         view = self.cart_view
         if self.active_dialog() is not None:
@@ -315,9 +347,25 @@ class SaleScreen(SaleLayout):
         if view is None or view.empty:
             self.refuse("error.cart.empty")
             return
+        if self._payments is None:
+            open_dialog(view.id, view.total)
+            return
+        cart_id, payments = view.id, self._payments
+
+        def ask_summary() -> PaymentSummary:
+            return payments.summary(cart_id)
+
+        def show(summary: PaymentSummary) -> None:
+            current = self.cart_view
+            if current is not None and current.id == cart_id and self.active_dialog() is None:
+                open_dialog(cart_id, summary.due)
+
+        self._run(ask_summary, then=show)
+
+    def _open_cash_dialog(self, cart_id: str, due: Money) -> None:
         dialog = CashPaymentDialog(
-            cart_id=view.id,
-            due=view.total,
+            cart_id=cart_id,
+            due=due,
             sales=self._sales,
             tasks=self._tasks,
             catalog=self._catalog,
@@ -326,10 +374,45 @@ class SaleScreen(SaleLayout):
         dialog.paid.connect(self._on_paid)
         self.open_dialog(dialog)
 
+    def _open_code_dialog(self, cart_id: str, due: Money) -> None:
+        assert self._payments is not None
+        dialog = CodePaymentDialog(
+            cart_id=cart_id,
+            due=due,
+            payments=self._payments,
+            tasks=self._tasks,
+            catalog=self._catalog,
+            scan_filter=self._scan_filter,
+            parent=self,
+        )
+        session = self._session
+        dialog.paid.connect(
+            lambda attempt: self._on_code_paid(attempt) if session == self._session else None
+        )
+        dialog.rejected.connect(
+            lambda: self._on_code_dialog_closed(dialog) if session == self._session else None
+        )
+        self.open_dialog(dialog)
+
+    def _on_code_paid(self, attempt: AttemptView) -> None:
+        if attempt.sale is not None:
+            self._on_paid(attempt.sale)
+            return
+        view = self.cart_view
+        paid = view.total - attempt.due if view is not None else attempt.amount
+        self.say(
+            "wallet.status.partial", Severity.WARNING, paid=money(paid), due=money(attempt.due)
+        )
+
+    def _on_code_dialog_closed(self, dialog: CodePaymentDialog) -> None:
+        attempt = dialog.attempt
+        if attempt is not None and attempt.final and dialog.aborted:
+            self.say("wallet.status.cancelled", Severity.WARNING)
+
     def _pay_if_asked(self) -> None:
-        if self._pay_when_idle and not self._pending:
-            self._pay_when_idle = False
-            self._on_pay_requested()
+        if self._pay_when_idle is not None and not self._pending:
+            again, self._pay_when_idle = self._pay_when_idle, None
+            again()
 
     def _on_paid(self, sale: SaleView) -> None:
         self._cart_id = None
@@ -342,6 +425,40 @@ class SaleScreen(SaleLayout):
             number=sale.order_number,
             change=money(sale.change),
         )
+
+    # -- no sale: the drawer with a manager's approval --------------------------------------
+
+    def _on_no_sale_requested(self) -> None:
+        if self._cashier is None or self.active_dialog() is not None:
+            return
+        if self._approvals is None or self._drawer is None:
+            return
+        dialog = ApprovalDialog(
+            approvals=self._approvals,
+            tasks=self._tasks,
+            catalog=self._catalog,
+            action=self._catalog.text("manager.no_sale.action"),
+            parent=self,
+        )
+        dialog.approved.connect(self._open_drawer)
+        self.open_dialog(dialog)
+
+    def _open_drawer(self, manager: StaffView) -> None:
+        if self._cashier is None or self._drawer is None:
+            return
+        cashier_id, drawer = self._cashier.id, self._drawer
+        self._run(
+            lambda: drawer.open_drawer(NO_SALE, cashier_id, manager.id),
+            then=self._on_drawer_opened,
+            on_error=self._on_drawer_refused,
+        )
+
+    def _on_drawer_opened(self, opening: DrawerOpening) -> None:
+        self.say("manager.no_sale.opened", Severity.SUCCESS, manager=opening.manager_name)
+
+    def _on_drawer_refused(self, error: BaseException) -> None:
+        self.status_label.show_message(approval_message(error, self._catalog), Severity.ERROR)
+        QApplication.beep()
 
 
 def _needs_weight(error: BaseException) -> bool:

@@ -1,4 +1,4 @@
-"""TopBar: where and who: store, terminal, cashier, and a hint on the right."""
+"""TopBar: where and who: store, terminal, cashier, status widgets, and a hint on the right."""
 
 from __future__ import annotations
 
@@ -17,13 +17,17 @@ class TopBar(QWidget):
         self._terminal = QLabel(terminal, self)
         self._cashier = QLabel("", self)
         self._hint = QLabel(hint, self)
-        layout = QHBoxLayout(self)
+        self._layout = layout = QHBoxLayout(self)
         layout.setContentsMargins(16, 8, 16, 8)
         layout.setSpacing(32)
         for label in (self._store, self._terminal, self._cashier):
             layout.addWidget(label)
         layout.addStretch(1)
         layout.addWidget(self._hint)
+
+    def add_status(self, widget: QWidget) -> None:
+        """A status widget (the device status bar) on the right, just before the hint."""
+        self._layout.insertWidget(self._layout.count() - 1, widget)
 
     def set_cashier(self, text: str) -> None:
         self._cashier.setText(text)
