@@ -239,6 +239,8 @@ def test_the_window_repaints_and_abort_works_while_the_customer_never_pays(
         before = painted.count
         qtbot.waitUntil(lambda: painted.count > before + 1, timeout=3000)  # it keeps painting
         dialog.grab().save("/tmp/code_payment.png")
+        window.logout_action.trigger()  # no logout while a payment is in flight
+        assert window.showing_sale and screen.active_dialog() is dialog
 
         ended: list[object] = []
         dialog.finished.connect(lambda _: ended.append(dialog.attempt))

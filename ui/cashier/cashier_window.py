@@ -136,6 +136,10 @@ class CashierWindow(QMainWindow):
     def _on_logout_requested(self) -> None:
         if not self.showing_sale:
             return
+        if getattr(self.sale_screen.active_dialog(), "running", False):
+            # A wallet payment is in flight: it must end (paid or reversed) at this till first.
+            self.sale_screen.refuse("wallet.status.logout_while_paying")
+            return
         self.sale_screen.stop()
         self._pages.setCurrentWidget(self.login_screen)
         self.login_screen.reset()
