@@ -13,6 +13,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from datetime import date
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,6 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
     decode.add_argument("images", nargs="+", type=Path)
     bench = sub.add_parser("bench", help="run speed benchmarks; one JSON object per line")
     bench.add_argument("metrics", nargs="*", help="metric names (default: all)")
+    payments = sub.add_parser("payments", help="wallet payments: pos payments reconcile --help")
+    payments_sub = payments.add_subparsers(dest="payments_command", required=True)
+    reconcile = payments_sub.add_parser(
+        "reconcile", help="a day's wallet attempts against the providers; exit 1 on mismatches")
+    reconcile.add_argument("--date", required=True, type=date.fromisoformat,
+                           metavar="YYYY-MM-DD", help="the store-local day")
     cli.add_commands(sub)
     return parser
 
@@ -74,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
         from hardware.camera.decode_cli import decode_files
 
         return decode_files(args.images, sys.stdout, err=sys.stderr)
+    if args.command == "payments":
+        return reconcile_payments(config, args.date)
     return cli.run(args, config)
 
 
@@ -200,6 +209,39 @@ def build_diagnostics(core: Any, devices: Any, bus: Any, config: AppConfig) -> A
                          pole_display=devices.pole_display, scale=devices.scale, camera=None),
         bus=bus, clock=SystemClock(), engine=core.engine, data_dir=config.data_dir,
         store=core.store, terminal_code=core.site.terminal_code)
+
+
+def reconcile_payments(config: AppConfig, day: date) -> int:
+    """pos payments reconcile --date D: a header and one tab-separated line per wallet attempt
+    of that store-local day; exit 1 when a line is not OK, 2 when it cannot run."""
+    from pos_app.bootstrap import find_site, open_database
+    from pos_app.clock import SystemClock
+    from pos_app.persistence.db import make_session_factory
+    from pos_app.services.reconciliation import ReconciliationService
+
+    sandbox, gateways = build_payment_gateways(config)
+    if gateways is None:
+        print("no wallet provider is configured (payments.wechat_pay / payments.alipay)",
+              file=sys.stderr)
+        return 2
+    try:
+        engine = open_database(config)
+        try:
+            sessions = make_session_factory(engine)
+            store, _site = find_site(sessions, config)
+            report = ReconciliationService(
+                sessions, gateways, SystemClock(), time_zone=store.time_zone).reconcile(day)
+        finally:
+            engine.dispose()
+    except PosError as exc:
+        print(f"reconcile: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        gateways.close()
+        if sandbox is not None:
+            sandbox.stop()
+    sys.stdout.write(report.text())
+    return 1 if report.mismatches else 0
 
 
 def build_payment_gateways(config: AppConfig) -> tuple[Any, Any]:
