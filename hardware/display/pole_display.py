@@ -39,7 +39,6 @@ from typing import Any, Final, Protocol
 
 import serial  # type: ignore[import-untyped]
 
-from hardware.device_worker import DeviceWorker
 from hardware.display.display_layout import (
     ASCII,
     DisplayProfile,
@@ -48,6 +47,7 @@ from hardware.display.display_layout import (
     ShownView,
     ascii_text,
 )
+from hardware.serial_link import DeviceLink
 from pos_app.errors import DeviceError
 from pos_app.ports.scale import DeviceStatusCallback
 
@@ -162,15 +162,16 @@ class PoleDisplay:
         self._transport = transport
         self._dialect = dialect
         self._layout = PoleLayout(profile, columns, texts)
-        self._on_status = on_status
-        self._retry_s = retry_s
         self._lock = threading.Lock()
         self._wanted: Callable[[], tuple[str, str]] | None = None
         self._drawn: tuple[bytes, bytes] | None = None  # worker thread only, like the rest
-        self._online: bool | None = None
-        self._retry: threading.Timer | None = None
-        self._closed = threading.Event()
-        self._worker = DeviceWorker(name)
+        self._link = DeviceLink(
+            name,
+            retry_s=retry_s,
+            on_status=on_status,
+            on_retry=self._draw,
+            online_detail=f"{dialect.name} pole display",
+        )
 
     def show(self, view: ShownView) -> None:
         """Draw this snapshot (a services.views.CustomerView), or a newer one, soon; returns
@@ -182,17 +183,13 @@ class PoleDisplay:
         self._want(lambda: (upper, lower))
 
     def close(self, timeout: float = 5.0) -> None:
-        self._closed.set()
-        retry = self._retry
-        if retry is not None:
-            retry.cancel()
-        if self._worker.close(timeout):
+        if self._link.close(timeout):
             self._transport.close()
 
     def _want(self, wanted: Callable[[], tuple[str, str]]) -> None:
         with self._lock:
             self._wanted = wanted
-        self._worker.submit(self._draw)
+        self._link.submit(self._draw)
 
     def _draw(self) -> None:
         with self._lock:
@@ -207,36 +204,7 @@ class PoleDisplay:
             self._transport.write(setup + self._dialect.write_rows(*rows))
         except DisplayOffline as exc:
             self._drawn = None  # initialise again after reconnecting: it may have lost power
-            self._went_offline(str(exc))
+            self._link.went_offline(str(exc))
             return
         self._drawn = rows
-        self._came_online()
-
-    def _came_online(self) -> None:
-        if self._online is not True:
-            self._online = True
-            log.info("%s online (%s)", self.name, self._dialect.name)
-            self._on_status(True, f"{self._dialect.name} pole display")
-
-    def _went_offline(self, detail: str) -> None:
-        if self._online is not False:
-            self._online = False
-            log.warning("%s offline: %s", self.name, detail)
-            self._on_status(False, detail)
-        if self._retry is None and not self._closed.is_set():
-            timer = threading.Timer(self._retry_s, self._retry_due)
-            timer.daemon = True
-            self._retry = timer
-            timer.start()
-
-    def _retry_due(self) -> None:
-        """On the timer's thread: hand the redraw to the display's own thread."""
-        try:
-            self._worker.submit(self._retry_draw)
-        except RuntimeError:
-            log.debug("%s closed before its retry", self.name)
-
-    def _retry_draw(self) -> None:
-        self._retry = None
-        if not self._closed.is_set():
-            self._draw()
+        self._link.came_online()

@@ -16,15 +16,13 @@ plugging the scanner back in is enough. The port may be a stable /dev/serial/by-
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 import serial  # type: ignore[import-untyped]
 
-from hardware.device_worker import DeviceWorker
-from hardware.scale.serial_scale import SerialFraming
+from hardware.serial_link import SerialLink
 from pos_app.errors import DeviceError
 from pos_app.events import BarcodeScanned
 from pos_app.ports.scale import DeviceStatusCallback
@@ -106,59 +104,54 @@ class SerialScanner:
         name: str = "scanner",
     ) -> None:
         self.name = name
-        self._port_path = port
-        self._baudrate = baudrate
-        self._framing = SerialFraming.parse(framing)
         self._on_scan = on_scan
-        self._on_status = on_status
         self._prefix, self._suffix, self._encoding = prefix, suffix, encoding
         self._idle_flush_s = idle_flush_s
-        self._retry_s = retry_s
-        self._port: Any = None  # a serial.Serial while open; touched on the worker thread only
         self._framer = LineFramer()
         self._last_byte_at = 0.0
-        self._online: bool | None = None
-        self._retry: threading.Timer | None = None
-        self._closed = threading.Event()
-        self._worker = DeviceWorker(name)
+        self._link = SerialLink(
+            name,
+            port,
+            baudrate,
+            framing,
+            read_timeout_s=_SLICE_S,
+            retry_s=retry_s,
+            on_status=on_status,
+            on_retry=self._read_slice,
+            offline_error=ScannerOffline,
+            online_detail=f"{port} ({baudrate} baud)",
+        )
 
     @property
     def online(self) -> bool | None:
         """None until the port was first tried, then whether it is open and reading."""
-        return self._online
+        return self._link.online
 
     def start(self) -> None:
         """Start listening; returns at once. RuntimeError after close()."""
-        self._worker.submit(self._read_slice)
+        self._link.submit(self._read_slice)
 
     def close(self, timeout: float = 5.0) -> None:
         """Stop reading and retrying, stop the thread and release the port."""
-        self._closed.set()
-        retry = self._retry
-        if retry is not None:
-            retry.cancel()
-        if self._worker.close(timeout):
-            self._close_port()
+        self._link.close(timeout)
 
     def _read_slice(self) -> None:
-        self._retry = None
-        if self._closed.is_set():
+        if self._link.closed:
             return
         try:
-            self._receive(self._opened())
+            self._receive(self._link.port())
         except ScannerOffline as exc:
-            self._went_offline(str(exc))
+            self._link.went_offline(str(exc))
             return
-        self._came_online()
+        self._link.came_online()
         self._next_slice()
 
     def _receive(self, port: Any) -> None:
         try:
             chunk: bytes = port.read(max(1, port.in_waiting))
         except (serial.SerialException, OSError) as exc:
-            self._close_port()
             self._framer.flush()  # half a code from before the cable was pulled is not a code
-            raise ScannerOffline(f"{self._port_path}: {exc}") from exc
+            raise self._link.lost(exc) from exc
         now = time.monotonic()
         if chunk:
             self._last_byte_at = now
@@ -185,58 +178,6 @@ class SerialScanner:
 
     def _next_slice(self) -> None:
         try:
-            self._worker.submit(self._read_slice)
+            self._link.submit(self._read_slice)
         except RuntimeError:
             log.debug("%s closed while reading", self.name)
-
-    def _opened(self) -> Any:
-        if self._port is None:
-            framing = self._framing
-            try:
-                self._port = serial.Serial(
-                    self._port_path,
-                    self._baudrate,
-                    bytesize=framing.bytesize,
-                    parity=framing.parity,
-                    stopbits=framing.stopbits,
-                    timeout=_SLICE_S,
-                    exclusive=True,
-                )
-            except (serial.SerialException, OSError, ValueError) as exc:
-                raise ScannerOffline(f"cannot open {self._port_path}: {exc}") from exc
-        return self._port
-
-    def _close_port(self) -> None:
-        port, self._port = self._port, None
-        if port is None:
-            return
-        try:
-            port.close()
-        except (serial.SerialException, OSError):  # closing a dead port must not hide why
-            log.warning("%s: closing %s failed", self.name, self._port_path, exc_info=True)
-
-    def _came_online(self) -> None:
-        if self._online is not True:
-            self._online = True
-            detail = f"{self._port_path} ({self._baudrate} baud)"
-            log.info("%s online: %s", self.name, detail)
-            self._on_status(True, detail)
-
-    def _went_offline(self, detail: str) -> None:
-        if self._online is not False:
-            self._online = False
-            log.warning("%s offline: %s", self.name, detail)
-            self._on_status(False, detail)
-        self._schedule_retry()
-
-    def _schedule_retry(self) -> None:
-        if self._retry is not None or self._closed.is_set():
-            return
-        timer = threading.Timer(self._retry_s, self._retry_due)
-        timer.daemon = True
-        self._retry = timer
-        timer.start()
-
-    def _retry_due(self) -> None:
-        """On the timer's thread: hand the reopening to the scanner's own thread."""
-        self._next_slice()
