@@ -137,6 +137,7 @@ def _cashier(t: Theme) -> str:
 #TotalPanel QLabel {{ color: {t.panel_text}; font-size: 22px; }}
 #TotalPanel #Caption {{ color: #9fb3c8; font-size: 18px; }}
 #TotalPanel #SavingsValue {{ color: {t.savings}; }}
+#TotalPanel #SavingsValue[zero="true"] {{ color: #7b8794; }}
 #TotalPanel #TotalValue {{ color: {t.total}; font-size: 64px; font-weight: bold; }}
 #TotalPanel #ChangeValue {{ color: {t.total}; font-size: 64px; font-weight: bold; }}
 #PayButton {{ background: {t.pay}; color: white; font-size: 30px; font-weight: bold;

@@ -80,6 +80,10 @@ class TotalPanel(QWidget):
         )
         self._subtotal.setText(money(subtotal))
         self._savings.setText(money(savings))
+        if self._savings.property("zero") != savings.is_zero():
+            self._savings.setProperty("zero", savings.is_zero())  # dimmed: nothing saved yet
+            self._savings.style().unpolish(self._savings)
+            self._savings.style().polish(self._savings)
         self._total.setText(money(total))
         self._pages.setCurrentIndex(0)
 
