@@ -23,6 +23,7 @@ from pos_app.ports.printing import CashDrawer, ReceiptPrinter
 from pos_app.services.approvals import ApprovalService
 from pos_app.services.checkout import CheckoutService
 from pos_app.services.drawer import DrawerService
+from pos_app.services.order_codes import OrderCodeService
 from pos_app.services.payments import PaymentService
 from pos_app.services.printing import PrintService
 from pos_app.services.sales import SaleService
@@ -41,6 +42,7 @@ class Core:
     printing: PrintService
     approvals: ApprovalService
     drawer: DrawerService
+    order_codes: OrderCodeService
     engine: Engine
     payments: PaymentService | None = None
     """Wallet payments; None when no payment gateway is configured (cash only)."""
@@ -96,5 +98,6 @@ def build_core(config: AppConfig, *, bus: EventBus, clock: Clock,
         staff=StaffService(uow, clock, bus),
         printing=PrintService(uow, clock, bus, printer, store_code=config.store.code),
         approvals=approvals, drawer=DrawerService(uow, clock, drawer, approvals=approvals),
+        order_codes=OrderCodeService(uow, clock, checkout, store_code=config.store.code),
         engine=engine, payments=payments,
     )

@@ -160,7 +160,8 @@ class PosApplication:
             store_name=self.core.store.name, terminal_code=self.core.site.terminal_code,
             time_zone=self.core.store.time_zone, scale=self.devices.scale,
             payments=self.core.payments, approvals=self.core.approvals, drawer=self.core.drawer,
-            diagnostics=self.diagnostics)
+            diagnostics=self.diagnostics,
+            order_codes=self.core.order_codes)
         windows: list[QWidget] = [cashier]
         if config.ui.customer_display:
             customer = CustomerWindow(bridge=self.bridge, catalog=self.catalog,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -44,19 +45,33 @@ def upgrade(engine: Engine, *, backup: bool = True) -> bool:
         return False
     if backup:
         _backup_sqlite(engine)
-    config = alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    _run(engine, lambda config: command.upgrade(config, "head"))
     log.info("database upgraded to %s", head_revision())
     return True
 
 
 def downgrade(engine: Engine, revision: str) -> None:
-    config = alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
+    _run(engine, lambda config: command.downgrade(config, revision))
+
+
+def _run(engine: Engine, step: Callable[[Config], None]) -> None:
+    """One migration run in one transaction. On SQLite, foreign keys are off for its length:
+    batch migrations rebuild a table (copy, drop, rename), which a referenced table cannot
+    survive with them on; the pragma only takes effect outside a transaction."""
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as connection:
+        if sqlite:
+            connection.connection.dbapi_connection.execute(  # type: ignore[union-attr]
+                "PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                config = alembic_config()
+                config.attributes["connection"] = connection
+                step(config)
+        finally:
+            if sqlite:
+                connection.connection.dbapi_connection.execute(  # type: ignore[union-attr]
+                    "PRAGMA foreign_keys=ON")
 
 
 def _backup_sqlite(engine: Engine) -> Path | None:

@@ -13,6 +13,7 @@ from pos_app.services.approvals import ApprovalService
 from pos_app.services.checkout import CheckoutService
 from pos_app.services.diagnostics import DiagnosticsService
 from pos_app.services.drawer import DrawerService
+from pos_app.services.order_codes import OrderCodeService
 from pos_app.services.payments import PaymentService
 from pos_app.services.printing import PrintService
 from pos_app.services.sales import SaleService
@@ -52,6 +53,7 @@ class CashierWindow(QMainWindow):
         approvals: ApprovalService | None = None,
         drawer: DrawerService | None = None,
         diagnostics: DiagnosticsService | None = None,
+        order_codes: OrderCodeService | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -82,6 +84,7 @@ class CashierWindow(QMainWindow):
             payments=payments,
             approvals=approvals,
             drawer=drawer,
+            order_codes=order_codes,
         )
         self._pages = QStackedWidget(self)
         self._pages.addWidget(self.login_screen)

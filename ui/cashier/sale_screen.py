@@ -14,6 +14,7 @@ from typing import TypeVar
 from PySide6.QtWidgets import QApplication, QWidget
 
 from pos_app.domain.money import Money
+from pos_app.domain.order_codes import looks_like_order_code
 from pos_app.errors import UserError
 from pos_app.events import PrintJobFinished
 from pos_app.i18n import Catalog
@@ -21,6 +22,7 @@ from pos_app.ports.scale import Scale
 from pos_app.services.approvals import ApprovalService
 from pos_app.services.checkout import CheckoutService
 from pos_app.services.drawer import NO_SALE, DrawerOpening, DrawerService
+from pos_app.services.order_codes import OrderCodeService
 from pos_app.services.payment_views import AttemptView, PaymentSummary
 from pos_app.services.payments import PaymentService
 from pos_app.services.printing import PrintService
@@ -66,6 +68,7 @@ class SaleScreen(SaleLayout):
         payments: PaymentService | None = None,
         approvals: ApprovalService | None = None,
         drawer: DrawerService | None = None,
+        order_codes: OrderCodeService | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(
@@ -75,6 +78,7 @@ class SaleScreen(SaleLayout):
         self._payments = payments
         self._approvals = approvals
         self._drawer = drawer
+        self._order_codes = order_codes
         self._scan_filter = scan_filter
         self.device_status = DeviceStatusBar(bridge=bridge, catalog=catalog, parent=self.top_bar)
         self.top_bar.add_status(self.device_status)
@@ -156,13 +160,25 @@ class SaleScreen(SaleLayout):
             dialog.show_problem(self._catalog.text("cashier.status.scan_while_paying"))
             return
         self.close_dialog()  # a scan means the cashier moved on from quantity, search...
-        self._change_cart(lambda cart_id: self._checkout.scan(cart_id, text))
+        self._take_code(text)
 
     def _on_code_entered(self) -> None:
         text = self.code_entry.text().strip()
         self.code_entry.clear()
         if text:
+            self._take_code(text)
+
+    def _take_code(self, text: str) -> None:
+        """A product code goes into the cart; an order QR code loads that order (订单POS)."""
+        if self._order_codes is None or self._cashier is None \
+                or not looks_like_order_code(text):
             self._change_cart(lambda cart_id: self._checkout.scan(cart_id, text))
+            return
+        order_codes, cashier_id = self._order_codes, self._cashier.id
+        self._pending += 1
+        self._run(lambda: order_codes.take_over(text, cashier_id),
+                  then=lambda view: self._on_cart_changed(view, None),
+                  on_error=self._on_cart_refused)
 
     # -- the cart on the store lane ---------------------------------------------------------
 

@@ -15,6 +15,8 @@ class StoreRow(Base):
     name: Mapped[str] = mapped_column(String(120))
     address: Mapped[str] = mapped_column(String(200), default="")
     time_zone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    order_code_key: Mapped[str | None] = mapped_column(String(64), default=None)
+    """Hex HMAC key for the store's order QR codes; made on first use (migration 0005)."""
 
 
 class TerminalRow(Base):

@@ -48,7 +48,11 @@ class SiteRepository:
         self._session = session
 
     def store(self, store_code: str) -> StoreRecord | None:
-        row = self._session.execute(select(StoreRow).where(StoreRow.code == store_code)).scalar()
+        # Named columns, not the whole row: diagnostics read stores on a database that may be
+        # behind on migrations, where newer columns do not exist yet.
+        row = self._session.execute(
+            select(StoreRow.id, StoreRow.code, StoreRow.name, StoreRow.address,
+                   StoreRow.time_zone).where(StoreRow.code == store_code)).first()
         if row is None:
             return None
         return StoreRecord(row.id, row.code, row.name, row.address, row.time_zone)
