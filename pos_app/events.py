@@ -89,6 +89,15 @@ class PaymentStateChanged(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class OrderCodeShown(Event):
+    """A till made an order QR code for its open cart, to show on the customer display."""
+
+    cart_id: str
+    text: str
+    amount: Money
+
+
+@dataclass(frozen=True, slots=True)
 class FaceSeen(Event):
     """A face camera saw a face while watching. ``embedding`` is face data (512 bytes, see
     pos_app.ports.faces): hand it to FaceService, never log or show it."""

@@ -9,6 +9,7 @@ from pos_app.events import (
     CustomerViewChanged,
     DeviceStatusChanged,
     Event,
+    OrderCodeShown,
     PrintJobFinished,
     SaleCompleted,
     WeightRead,
@@ -24,6 +25,7 @@ class EventBridge(QObject):
     device_status_changed = Signal(object)
     sale_completed = Signal(object)
     weight_read = Signal(object)
+    order_code_shown = Signal(object)
 
     def __init__(self, bus: EventBus, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -43,3 +45,5 @@ class EventBridge(QObject):
             self.sale_completed.emit(event)
         elif isinstance(event, WeightRead):
             self.weight_read.emit(event)
+        elif isinstance(event, OrderCodeShown):
+            self.order_code_shown.emit(event)

@@ -17,6 +17,7 @@ from pos_app.clock import Clock
 from pos_app.domain.money import Money
 from pos_app.domain.order_codes import OrderCode, issue, verify
 from pos_app.errors import UserError
+from pos_app.events import OrderCodeShown
 from pos_app.persistence.repositories.order_codes import OrderCodeRepository
 from pos_app.persistence.unit_of_work import UnitOfWork
 from pos_app.services.checkout import CheckoutService
@@ -52,12 +53,14 @@ class OrderCodeService:
             if state[2] <= 0:
                 raise UserError("cart.empty")
             key = codes.store_key(uow.site.store_id)
+            code = OrderCode(order_id=cart_id, amount=Money(state[2]),
+                             store_code=self._store_code, expires_at=now + LIFETIME)
+            text = issue(code, key_id=KEY_ID, key=key)
             uow.journal.append("order_code.presented", now, order_id=cart_id,
                                payload={"amount_fen": state[2]})
+            uow.record(OrderCodeShown(cart_id, text, code.amount))
             uow.commit()
-        code = OrderCode(order_id=cart_id, amount=Money(state[2]), store_code=self._store_code,
-                         expires_at=now + LIFETIME)
-        return OrderCodeView(issue(code, key_id=KEY_ID, key=key), code.amount, code.expires_at)
+        return OrderCodeView(text, code.amount, code.expires_at)
 
     def take_over(self, text: str, cashier_id: str) -> CartView:
         """Load the order a scanned code names as this terminal's open cart."""

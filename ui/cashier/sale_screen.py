@@ -111,6 +111,8 @@ class SaleScreen(SaleLayout):
         self.add_key("F6", self._on_resume_requested, text("cashier.key.resume"))
         if self._approvals is not None and self._drawer is not None and self._drawer.available:
             self.add_key("F8", self._on_no_sale_requested, text("wallet.key.no_sale"))
+        if self._order_codes is not None:
+            self.add_key("F7", self._on_order_code_requested, text("wallet.key.order_code"))
         self.add_key("F9", self._on_reprint_requested, text("cashier.key.reprint"))
         if self._payments is not None:
             self.add_key("F11", self._on_code_pay_requested, text("wallet.key.pay_code"))
@@ -167,6 +169,17 @@ class SaleScreen(SaleLayout):
         self.code_entry.clear()
         if text:
             self._take_code(text)
+
+    def _on_order_code_requested(self) -> None:
+        """F7: show this cart as an order QR code on the customer display (订单POS)."""
+        view = self.cart_view
+        if self._order_codes is None or view is None or view.empty or self._pending:
+            self.refuse("error.cart.empty")
+            return
+        order_codes, cart_id = self._order_codes, view.id
+        self._run(lambda: order_codes.present(cart_id),
+                  then=lambda shown: self.say("wallet.status.order_code_shown",
+                                              amount=money(shown.amount)))
 
     def _take_code(self, text: str) -> None:
         """A product code goes into the cart; an order QR code loads that order (订单POS)."""

@@ -23,11 +23,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pos_app.events import OrderCodeShown
 from pos_app.i18n import Catalog
 from pos_app.services.views import CustomerView
 from ui import theme
 from ui.event_bridge import EventBridge
 from ui.formatting import money, quantity, weight
+from ui.widgets.qr_view import QrView
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +70,7 @@ class CustomerWindow(QWidget):
         self._pages.addWidget(self._build_welcome())
         self._pages.addWidget(self._build_scanning())
         self._pages.addWidget(self._build_paid())
+        self._pages.addWidget(self._build_order_code())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 16)
         layout.addWidget(self._pages)
@@ -76,6 +79,7 @@ class CustomerWindow(QWidget):
         self._back_to_welcome.setInterval(paid_hold_ms)
         self._back_to_welcome.timeout.connect(lambda: self._pages.setCurrentIndex(0))
         bridge.customer_view_changed.connect(self._on_customer_view_changed)
+        bridge.order_code_shown.connect(self._on_order_code_shown)
         self.resize(*WINDOW_SIZE)
 
     def _build_welcome(self) -> QWidget:
@@ -159,10 +163,29 @@ class CustomerWindow(QWidget):
         layout.addStretch(1)
         return page
 
+    def _build_order_code(self) -> QWidget:
+        """The order's QR code, for the customer's phone or a payment terminal to pay."""
+        page = QWidget(self)
+        layout = QVBoxLayout(page)
+        self.order_code_title = _label(self._catalog.text("customer.order_code.title"),
+                                       "Caption", page, Qt.AlignmentFlag.AlignCenter)
+        self.order_code_view = QrView(page)
+        self.order_code_amount = _label("", "CustomerTotal", page, Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.order_code_title)
+        layout.addWidget(self.order_code_view, 1)
+        layout.addWidget(self.order_code_amount)
+        return page
+
     @property
     def state(self) -> str:
-        """What the customer sees: "idle", "scanning" or "paid"."""
-        return ("idle", "scanning", "paid")[self._pages.currentIndex()]
+        """What the customer sees: "idle", "scanning", "paid" or "order_code"."""
+        return ("idle", "scanning", "paid", "order_code")[self._pages.currentIndex()]
+
+    def _on_order_code_shown(self, event: OrderCodeShown) -> None:
+        self._back_to_welcome.stop()
+        self.order_code_view.set_text(event.text)
+        self.order_code_amount.setText(money(event.amount))
+        self._pages.setCurrentIndex(3)
 
     def visible_texts(self) -> list[str]:
         """Every label on the current page, top to bottom as the customer reads them."""
