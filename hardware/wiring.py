@@ -16,7 +16,7 @@ from pos_app.config import (
     ScaleConfig,
     ScannerConfig,
 )
-from pos_app.errors import ConfigError, PrinterOffline
+from pos_app.errors import ConfigError
 from pos_app.events import CustomerViewChanged, DeviceStatusChanged, PrintJobFinished, WeightRead
 from pos_app.i18n import Catalog
 from pos_app.ports.scale import Scale, WeightReading
@@ -195,9 +195,7 @@ def check_printer(printer: PrinterConfig, data_dir: Path) -> str:
     escpos.printer.Dummy()  # loads python-escpos's capabilities.json: catches a bundle without it
     transport = make_transport(printer, data_dir)
     try:
-        transport.write(ESC_INIT)  # type: ignore[attr-defined]
-    except PrinterOffline:
-        raise
+        transport.write(ESC_INIT)  # type: ignore[attr-defined]  # PrinterOffline goes to IT
     finally:
         transport.close()  # type: ignore[attr-defined]
     return f"{printer.transport} printer reachable"

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 from pos_app.bus import EventBus
 from pos_app.clock import Clock
-from pos_app.domain.cart import Cart, CartLine
+from pos_app.domain.cart import Cart, CartLine, CartStatus
 from pos_app.domain.catalog import Product
 from pos_app.domain.gs1 import Gs1Scan
 from pos_app.domain.ids import LineId
@@ -113,7 +113,7 @@ class CheckoutService:
     def suspend(self, cart_id: str) -> CartView:
         """Park the cart and open a fresh one for the next customer."""
         cashier_id = self._load(cart_id).cashier_id
-        self._change(cart_id, "cart.suspended", lambda cart, _: _suspend(cart))
+        self._change(cart_id, "cart.suspended", lambda cart, _: cart.suspend())
         self.forget(cart_id)
         return self.open_cart(cashier_id)
 
@@ -135,7 +135,7 @@ class CheckoutService:
             cart.resume()
             cart.cashier_id = current.cashier_id
             dropped = _copy(current)
-            dropped.status = dropped.status.CANCELLED
+            dropped.status = CartStatus.CANCELLED
             uow.carts.save(current, dropped)
             uow.carts.save(before, cart)
             uow.journal.append("cart.resumed", self._clock.now(), order_id=cart.id)
@@ -222,6 +222,3 @@ def _copy(cart: Cart) -> Cart:
     return Cart(id=cart.id, terminal_code=cart.terminal_code, cashier_id=cart.cashier_id,
                 status=cart.status, lines=list(cart.lines))
 
-
-def _suspend(cart: Cart) -> None:
-    cart.suspend()
