@@ -6,21 +6,34 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pos_app.bus import EventBus
 from pos_app.config import (
     CameraConfig,
     DevicesConfig,
+    FaceCameraConfig,
     PoleDisplayConfig,
     PrinterConfig,
     ScaleConfig,
     ScannerConfig,
 )
 from pos_app.errors import ConfigError
-from pos_app.events import CustomerViewChanged, DeviceStatusChanged, PrintJobFinished, WeightRead
+from pos_app.events import (
+    CustomerViewChanged,
+    DeviceStatusChanged,
+    FaceSeen,
+    PrintJobFinished,
+    WeightRead,
+)
 from pos_app.i18n import Catalog
 from pos_app.ports.scale import Scale, WeightReading
 from pos_app.resources import resources_dir
+
+if TYPE_CHECKING:
+    from hardware.camera.capture import CameraScanner, OpenSource
+    from hardware.camera.frame_tap import FrameTap
+    from hardware.faces.face_reader import FaceReader
 
 log = logging.getLogger(__name__)
 
@@ -34,10 +47,14 @@ class Devices:
     scale: Scale | None = None
     pole_display: object | None = None
     camera: object | None = None
+    """A TappedCamera over the barcode camera's CameraScanner."""
     scanner: object | None = None
+    face_camera: object | None = None
+    """A FaceCamera over the FaceReader (watch, stop_watching, online, grab_frame)."""
 
     def close(self) -> None:
-        for device in (self.scanner, self.camera, self.pole_display, self.scale, self.printer):
+        for device in (self.face_camera, self.scanner, self.camera, self.pole_display,
+                       self.scale, self.printer):
             close = getattr(device, "close", None)
             if close is not None:
                 close()
@@ -50,8 +67,9 @@ def build_devices(devices: DevicesConfig, bus: EventBus, catalog: Catalog,
     return Devices(printer=build_printer(devices.printer, bus, catalog, data_dir),
                    scale=build_scale(devices.scale, bus),
                    pole_display=build_pole_display(devices.pole_display, bus, catalog),
-                   camera=build_camera(devices.camera, bus),
-                   scanner=build_scanner(devices.scanner, bus))
+                   camera=build_camera(devices.camera, bus, data_dir),
+                   scanner=build_scanner(devices.scanner, bus),
+                   face_camera=build_face_camera(devices.face_camera, bus, data_dir))
 
 
 def build_scanner(config: ScannerConfig, bus: EventBus) -> object | None:
@@ -122,19 +140,109 @@ def build_pole_display(config: PoleDisplayConfig, bus: EventBus,
     return display
 
 
-def build_camera(config: CameraConfig, bus: EventBus) -> object | None:
+def build_camera(config: CameraConfig, bus: EventBus,
+                 data_dir: Path | None = None) -> object | None:
+    """The barcode camera: its frames decoded on their own thread, reads published as
+    BarcodeScanned; simulated from image files for the demo and the tests."""
     if config.kind == "none":
         return None
-    if config.kind != "opencv":
-        raise ConfigError(f"devices.camera.kind must be opencv or none, got {config.kind!r}")
-    from hardware.camera.capture import CameraScanner, opencv_camera
+    if config.kind not in ("opencv", "simulated"):
+        raise ConfigError(f"devices.camera.kind must be opencv, simulated or none, "
+                          f"got {config.kind!r}")
+    from hardware.camera.capture import CameraScanner
+    from hardware.camera.frame_tap import FrameTap
 
-    camera = CameraScanner(opencv_camera(config.device, width=config.width,
-                                         height=config.height),
-                           bus.publish, on_status=_status(bus, "camera"),
+    tap = FrameTap(_frame_source("devices.camera", config.kind, config.device, config.width,
+                                 config.height, config.images, data_dir))
+    camera = CameraScanner(tap.open, bus.publish, on_status=_status(bus, "camera"),
                            max_decode_fps=float(config.max_decode_fps))
     camera.start()
-    return camera
+    return TappedCamera(camera, tap)
+
+
+def build_face_camera(config: FaceCameraConfig, bus: EventBus, data_dir: Path | None = None,
+                      *, models: Path | None = None,
+                      camera: OpenSource | None = None) -> object | None:
+    """The face camera: looks at frames only while a screen asks it to watch, and publishes
+    the nearest face as FaceSeen (an embedding, never a picture). The YuNet and SFace models
+    are loaded on its thread from ``models`` (default resources/models), each checked by
+    SHA-256 first; models that fail the check are reported as the camera's status (offline,
+    with the reason) and the camera stays off, the till goes on without face recognition.
+    ``camera`` replaces the configured frames (a SimulatedCamera's ``open`` a test drives)."""
+    if config.kind == "none":
+        return None
+    if config.kind not in ("opencv", "simulated"):
+        raise ConfigError(f"devices.face_camera.kind must be opencv, simulated or none, "
+                          f"got {config.kind!r}")
+    from hardware.camera.frame_tap import FrameTap
+    from hardware.faces.encoder import OpenCvFaceEncoder
+    from hardware.faces.face_reader import FaceReader
+    from pos_app.ports.faces import FaceSighting
+
+    def seen(sighting: FaceSighting) -> None:
+        bus.publish(FaceSeen(sighting.camera, sighting.faces_in_view, sighting.face.score,
+                             sighting.face.embedding))
+
+    tap = FrameTap(camera or _frame_source("devices.face_camera", config.kind, config.device,
+                                           config.width, config.height, config.images,
+                                           data_dir))
+    reader = FaceReader(tap.open, lambda: OpenCvFaceEncoder.load(models), seen,
+                        on_status=_status(bus, "face_camera"), max_fps=float(config.max_fps))
+    reader.start()
+    return FaceCamera(reader, tap)
+
+
+def _frame_source(key: str, kind: str, device: int, width: int, height: int,
+                  images: tuple[str, ...], data_dir: Path | None) -> OpenSource:
+    """opencv: the camera at ``device``; simulated: ``images`` played as frames."""
+    if kind == "opencv":
+        from hardware.camera.capture import opencv_camera
+
+        return opencv_camera(device, width=width, height=height)
+    if not images:
+        raise ConfigError(f"{key}.images must name image files for a simulated camera")
+    from hardware.simulated.camera import SimulatedCamera
+
+    paths = [Path(name) if Path(name).is_absolute() or data_dir is None else data_dir / name
+             for name in images]
+    try:
+        camera = SimulatedCamera(paths, fps=15.0, size=(width, height))
+    except ValueError as exc:
+        raise ConfigError(f"{key}.images: {exc}") from exc
+    return camera.open
+
+
+class TappedCamera:
+    """A camera's frame-thread device (CameraScanner or FaceReader) with the ``grab_frame``
+    of the FrameTap its frames pass through (the diagnostics port FrameGrabber)."""
+
+    def __init__(self, device: CameraScanner | FaceReader, tap: FrameTap) -> None:
+        self.device = device
+        self._tap = tap
+
+    @property
+    def online(self) -> bool:
+        return self.device.online
+
+    def grab_frame(self, timeout_s: float) -> tuple[int, int]:
+        return self._tap.grab_frame(timeout_s)
+
+    def close(self) -> None:
+        self.device.close()
+
+
+class FaceCamera(TappedCamera):
+    """The face camera for the core's FaceWatcher port: watch when a member asks, and stop."""
+
+    def __init__(self, reader: FaceReader, tap: FrameTap) -> None:
+        super().__init__(reader, tap)
+        self.reader = reader
+
+    def watch(self, seconds: float) -> None:
+        self.reader.watch(seconds)
+
+    def stop_watching(self) -> None:
+        self.reader.stop_watching()
 
 
 def build_printer(printer: PrinterConfig, bus: EventBus, catalog: Catalog,

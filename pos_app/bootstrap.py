@@ -18,11 +18,15 @@ from pos_app.persistence.migrate import upgrade
 from pos_app.persistence.repositories.carts import Site
 from pos_app.persistence.repositories.staff import SiteRepository, StoreRecord
 from pos_app.persistence.unit_of_work import UnitOfWork
+from pos_app.ports.faces import FaceMatcher
 from pos_app.ports.payments import GatewayDirectory
 from pos_app.ports.printing import CashDrawer, ReceiptPrinter
 from pos_app.services.approvals import ApprovalService
 from pos_app.services.checkout import CheckoutService
+from pos_app.services.coupons import CouponService
 from pos_app.services.drawer import DrawerService
+from pos_app.services.faces import FaceService, face_policy
+from pos_app.services.members import MemberService
 from pos_app.services.order_codes import OrderCodeService
 from pos_app.services.payments import PaymentService
 from pos_app.services.printing import PrintService
@@ -43,9 +47,13 @@ class Core:
     approvals: ApprovalService
     drawer: DrawerService
     order_codes: OrderCodeService
+    members: MemberService
+    coupons: CouponService
     engine: Engine
     payments: PaymentService | None = None
     """Wallet payments; None when no payment gateway is configured (cash only)."""
+    faces: FaceService | None = None
+    """Members recognised by face; None unless [faces] enabled and a face matcher is given."""
 
 
 def open_database(config: AppConfig, *, migrate: bool = True) -> Engine:
@@ -79,8 +87,10 @@ def label_layouts(config: AppConfig) -> tuple[LabelLayout, ...]:
 def build_core(config: AppConfig, *, bus: EventBus, clock: Clock,
                printer: ReceiptPrinter | None, engine: Engine | None = None,
                gateways: GatewayDirectory | None = None,
-               drawer: CashDrawer | None = None) -> Core:
-    """``drawer`` is the cash drawer port (usually the receipt printer, which drives it)."""
+               drawer: CashDrawer | None = None, face_matcher: FaceMatcher | None = None,
+               face_model: str = "") -> Core:
+    """``drawer`` is the cash drawer port (usually the receipt printer, which drives it);
+    ``face_matcher`` searches the embeddings ``face_model`` makes (faces.enabled only)."""
     engine = engine or open_database(config)
     sessions = make_session_factory(engine)
     store, site = find_site(sessions, config)
@@ -99,5 +109,9 @@ def build_core(config: AppConfig, *, bus: EventBus, clock: Clock,
         printing=PrintService(uow, clock, bus, printer, store_code=config.store.code),
         approvals=approvals, drawer=DrawerService(uow, clock, drawer, approvals=approvals),
         order_codes=OrderCodeService(uow, clock, checkout, store_code=config.store.code),
+        members=MemberService(uow, clock, bus), coupons=CouponService(uow, clock),
         engine=engine, payments=payments,
+        faces=None if face_matcher is None or not config.faces.enabled else FaceService(
+            sessions, face_matcher, clock, terminal_code=site.terminal_code,
+            model_id=face_model, policy=face_policy(config.faces)),
     )

@@ -1,6 +1,6 @@
 """Headless `pos` subcommands that need only the core: demo, catalog import, migrate,
-verify-audit. Output is stable, one fact per line, for IT scripts; errors go to stderr and
-the exit code is non-zero."""
+verify-audit, and (``cli_pricing``) promotions, coupons and members in and out. Output is
+stable, one fact per line, for IT scripts; errors go to stderr and the exit code is non-zero."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from pos_app import cli_pricing
 from pos_app.bootstrap import open_database
 from pos_app.clock import SystemClock
 from pos_app.config import AppConfig
@@ -31,6 +32,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     importing.add_argument("file", type=Path)
     sub.add_parser("migrate", help="upgrade the database schema (with a backup first)")
     sub.add_parser("verify-audit", help="check the audit log's hash chain")
+    cli_pricing.add_commands(sub)
 
 
 def run(args: argparse.Namespace, config: AppConfig) -> int:
@@ -45,6 +47,8 @@ def run(args: argparse.Namespace, config: AppConfig) -> int:
             return 0
         if args.command == "verify-audit":
             return _verify_audit(config)
+        if args.command in cli_pricing.COMMANDS:
+            return cli_pricing.run(args, config)
     except PosError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

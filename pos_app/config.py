@@ -111,21 +111,25 @@ class PoleDisplayConfig:
 @dataclass(frozen=True, slots=True)
 class CameraConfig:
     kind: str = "none"
-    """opencv | none"""
+    """opencv | simulated | none"""
     device: int = 0
     width: int = 640
     height: int = 480
     max_decode_fps: int = 15
+    images: tuple[str, ...] = ()
+    """simulated: image files played as the camera's frames (relative to data_dir)."""
 
 
 @dataclass(frozen=True, slots=True)
 class FaceCameraConfig:
     kind: str = "none"
-    """opencv | none"""
+    """opencv | simulated | none"""
     device: int = 0
     width: int = 640
     height: int = 480
     max_fps: int = 5
+    images: tuple[str, ...] = ()
+    """simulated: image files played as the camera's frames (relative to data_dir)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,10 @@
 #   3. `pos self-test` passes on Qt's offscreen platform;
 #   4. the bundled CJK font alone renders Chinese (system fonts hidden from fontconfig);
 #   5. `pos self-test` passes on a real X server (Xvfb) when xvfb-run is installed
-#      (POS_BUNDLE_XVFB=0 skips it).
+#      (POS_BUNDLE_XVFB=0 skips it);
+#   6. `pos decode` reads a QR code generated here (OpenCV, numpy and zxing-cpp in the bundle) and
+#      prints exactly the expected JSON line; on Linux pyzbar loads the bundled libzbar, and the
+#      face models are in the bundle with the SHA-256 the app checks.
 # Exits non-zero with "build_bundle: FAILED: ..." on the first problem. Prints the build time
 # and the bundle size. Safe to run again (build/ and dist/ are rebuilt; both are git-ignored).
 # POS_BUNDLE_SKIP_BUILD=1 re-runs the checks on the existing dist/pos without rebuilding.
@@ -141,6 +144,49 @@ if [ "${POS_BUNDLE_XVFB:-1}" != "0" ] && command -v xvfb-run >/dev/null 2>&1; th
   [ "$status" -eq 0 ] || { echo "$out" >&2; fail "frozen \`pos self-test\` on Xvfb (xcb) exited with $status"; }
   echo "ok   self-test on Xvfb: ${qt_line#*qt: }"
 fi
+
+# --- 6. the camera stack: decode a generated QR code with the frozen app -----------------------
+step_started=$(now)
+qr_text="POS-BUNDLE-CHECK-0001"
+.venv/bin/python - "$tmp/qr.png" "$qr_text" <<'EOF_PY' || fail "could not generate the test QR code"
+import sys
+
+import cv2
+import numpy as np
+import zxingcpp
+
+bitmap = zxingcpp.create_barcode(sys.argv[2], zxingcpp.BarcodeFormat.QRCode)
+image = np.asarray(bitmap.to_image(scale=8, add_quiet_zones=True), dtype=np.uint8)
+sys.exit(0 if cv2.imwrite(sys.argv[1], image) else 1)
+EOF_PY
+expected="{\"file\": \"$tmp/qr.png\", \"format\": \"QRCode\", \"text\": \"$qr_text\"}"
+if [ "$(uname -s)" = "Linux" ]; then
+  frozen LD_DEBUG=libs LD_DEBUG_OUTPUT="$tmp/ld" -- decode "$tmp/qr.png"
+else
+  frozen -- decode "$tmp/qr.png"
+fi
+[ "$status" -eq 0 ] || { echo "$out" >&2; fail "frozen \`pos decode\` exited with $status"; }
+decoded=$(echo "$out" | grep -F '"format"' || true)
+[ "$decoded" = "$expected" ] || { echo "$out" >&2; fail "frozen \`pos decode\` printed
+  $decoded
+instead of
+  $expected"; }
+echo "ok   decode: $decoded ($(seconds_since "$step_started") s)"
+if [ "$(uname -s)" = "Linux" ]; then
+  [ -e "$BUNDLE/_internal/libzbar.so.0" ] || fail "libzbar.so.0 is not in the bundle (apt-get install libzbar0 before building)"
+  grep -qs "calling init: $(pwd)/$BUNDLE/_internal/libzbar.so.0" "$tmp"/ld.* \
+    || fail "the frozen app did not load the bundled libzbar (scripts/pyi_hooks/rthook_pos_zbar.py)"
+  echo "ok   zbar: pyzbar loads the bundled libzbar.so.0"
+fi
+models="$BUNDLE/_internal/resources/models"
+for model in face_detection_yunet_2023mar_int8bq.onnx:49f000ec501fef24739071fc7e68267d32209045b6822c0c72dce1da25726f10 \
+             face_recognition_sface_2021dec_int8bq.onnx:fb143eea07838aa532d1c95df5f69899974ea0140e1fba05e94204be13ed74ee; do
+  name=${model%%:*}
+  [ -f "$models/$name" ] || fail "face model $name is not in $models"
+  [ "$(sha256sum "$models/$name" | cut -d' ' -f1)" = "${model#*:}" ] \
+    || fail "face model $name in the bundle is not the shipped file"
+done
+echo "ok   face models: bundled with their licences ($(du -sh "$models" | cut -f1))"
 
 echo "build_bundle: bundle $(du -sh "$BUNDLE" | cut -f1) in $BUNDLE; build $build_time;" \
      "total $(seconds_since "$all_started") s"

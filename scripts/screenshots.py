@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from PySide6.QtCore import QEventLoop, Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
+from sqlalchemy import text
 
 from hardware.printer.transports import prepare_escpos_env
 from hardware.wiring import Devices, build_devices
@@ -120,6 +122,7 @@ class Shooter:
             store_name=core.store.name,
             terminal_code=core.site.terminal_code,
             time_zone=core.store.time_zone,
+            members=core.members,
         )
         self.customer = CustomerWindow(
             bridge=self.bridge, catalog=catalog, store_name=core.store.name
@@ -140,8 +143,10 @@ class Shooter:
         self.wait_until(lambda: self.cashier.sale_screen.cart_view is not None)
         barcodes = {product.sku: str(product.barcode) for product in KNOWN_PRODUCTS}
         label = f"{APPLES_LABEL}{check_digit(APPLES_LABEL)}"
+        self.scan(self.member_code())
         for sku in SCANNED_SKUS:
             self.scan(barcodes[sku] if sku else label)
+        self.scan(self.coupon_code())
         self.save(self.cashier, "cashier.png")
         self.save(self.customer, "customer.png")
         self.save_screens()
@@ -150,6 +155,20 @@ class Shooter:
         self.pay("100")
         self.save(self.cashier, "cashier_paid.png")
         self.save(self.customer, "customer_paid.png")
+
+    def member_code(self) -> str:
+        """The dynamic code on the first demo member's phone, as the cashier would scan it."""
+        with self.core.engine.connect() as connection:
+            phone = connection.execute(
+                text("SELECT phone FROM members ORDER BY card_no LIMIT 1")).scalar_one()
+        return self.core.members.current_code(phone)
+
+    def coupon_code(self) -> str:
+        now = SystemClock().now()
+        return self.core.coupons.generate_batch("满20减5", {
+            "kind": "threshold", "amount": "5.00", "min_spend": "20.00",
+            "valid_from": now.isoformat(),
+            "valid_until": (now + timedelta(days=30)).isoformat()}, 1)[0]
 
     def run_diagnostics(self, data_dir: Path) -> None:
         """The diagnostics screen over the demo devices, every test run from the keyboard."""

@@ -132,10 +132,12 @@ class PosApplication:
         ensure_demo_store(engine, config)
         self.devices = build_devices(config.devices, self.bus, self.catalog, config.data_dir)
         self.sandbox, self.gateways = build_payment_gateways(config)
+        face_matcher, face_model = build_face_matcher(config)
         self.core = build_core(config, bus=self.bus, clock=SystemClock(),
                                printer=self.devices.printer, engine=engine,  # type: ignore[arg-type]
                                gateways=self.gateways,
-                               drawer=self.devices.printer)  # type: ignore[arg-type]
+                               drawer=self.devices.printer,  # type: ignore[arg-type]
+                               face_matcher=face_matcher, face_model=face_model)
         self.diagnostics = build_diagnostics(self.core, self.devices, self.bus, config)
         self.tasks = TaskRunner(on_error=lambda exc: log.error(
             "background task failed: %s", user_message(exc, self.catalog)))
@@ -145,6 +147,8 @@ class PosApplication:
             prefix=config.scan.wedge_prefix, suffix=config.scan.wedge_suffix), parent=app)
         app.installEventFilter(self.scan_filter)
         self.windows = self._build_windows(config)
+        self.face_desk = build_face_desk(self.core, self.devices, self.bus, self.tasks,
+                                         self.catalog, self.windows[0])
         self.tasks.store(self.core.printing.retry_waiting)
         if self.core.payments is not None:  # settle payments a crash left in flight
             self.tasks.network(self.core.payments.resolve_in_flight)
@@ -161,7 +165,7 @@ class PosApplication:
             time_zone=self.core.store.time_zone, scale=self.devices.scale,
             payments=self.core.payments, approvals=self.core.approvals, drawer=self.core.drawer,
             diagnostics=self.diagnostics,
-            order_codes=self.core.order_codes)
+            order_codes=self.core.order_codes, members=self.core.members)
         windows: list[QWidget] = [cashier]
         if config.ui.customer_display:
             customer = CustomerWindow(bridge=self.bridge, catalog=self.catalog,
@@ -207,9 +211,40 @@ def build_diagnostics(core: Any, devices: Any, bus: Any, config: AppConfig) -> A
 
     return DiagnosticsService(
         DiagnosedDevices(printer=devices.printer, drawer=core.drawer,
-                         pole_display=devices.pole_display, scale=devices.scale, camera=None),
+                         pole_display=devices.pole_display, scale=devices.scale,
+                         camera=devices.camera, face_camera=devices.face_camera),
         bus=bus, clock=SystemClock(), engine=core.engine, data_dir=config.data_dir,
         store=core.store, terminal_code=core.site.terminal_code)
+
+
+def build_face_matcher(config: AppConfig) -> tuple[Any, str]:
+    """(in-memory face index, embedding model id) when [faces] is enabled, else (None, "")."""
+    if not config.faces.enabled:
+        return None, ""
+    from hardware.faces.matcher import NumpyFaceMatcher
+    from hardware.faces.models import MODEL_ID
+
+    return NumpyFaceMatcher(), MODEL_ID
+
+
+def build_face_desk(core: Any, devices: Any, bus: Any, tasks: Any, catalog: Any,
+                    cashier: Any) -> Any:
+    """Face recognition on the sale screen (F1) when [faces] is enabled and a face camera is
+    configured; its ``member_confirmed(member_id)`` signal is the confirmed member. The index
+    is rebuilt, and expired face data erased, on the store lane."""
+    if core.faces is None or devices.face_camera is None:
+        return None
+    from pos_app.persistence.db import make_session_factory
+    from pos_app.services.face_counter import FaceCounterService
+    from ui.cashier.face_desk import FaceDesk
+
+    counter = FaceCounterService(core.faces, devices.face_camera, bus,
+                                 make_session_factory(core.engine))
+    desk = FaceDesk(counter=counter, tasks=tasks, catalog=catalog, parent=cashier)
+    cashier.sale_screen.attach_faces(desk)
+    tasks.store(core.faces.purge_expired)
+    tasks.store(core.faces.start)
+    return desk
 
 
 def reconcile_payments(config: AppConfig, day: date) -> int:

@@ -25,6 +25,8 @@ FONT_FAMILIES = (
 """CJK first: WenQuanYi Micro Hei is the small Debian font; YaHei and PingFang on Windows/macOS."""
 
 FONT_FILE_SUFFIXES = (".ttf", ".ttc", ".otf")
+SAVINGS_ON_DARK = "#ff8a65"
+"""Savings rows on the dark customer display (the same orange as the theme's savings)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +147,10 @@ def _cashier(t: Theme) -> str:
 #PayButton:pressed {{ background: {t.pay_pressed}; }}
 #FKeyButton {{ min-height: {t.touch_px}px; font-size: 18px; padding: 4px 8px; }}
 #CodeEntry {{ font-size: 26px; }}
+#MemberLine {{ font-size: 20px; padding: 6px 10px; border-radius: 6px; color: {t.muted};
+    background: {t.surface}; border: 1px solid {t.line}; }}
+#MemberLine[member="true"] {{ color: {t.text}; font-weight: bold; border-color: {t.primary}; }}
+#SavingsList {{ font-size: 18px; color: #b4470f; }}
 """
 
 
@@ -175,6 +181,7 @@ def _customer(t: Theme) -> str:
 #CustomerWindow #LastItemName {{ font-size: 30px; font-weight: bold; }}
 #CustomerWindow #LastItemAmount {{ font-size: 30px; color: {t.total}; }}
 #CustomerWindow #Caption {{ color: #9fb3c8; font-size: 22px; }}
+#CustomerWindow #MemberGreeting {{ color: #ffd166; font-size: 26px; font-weight: bold; }}
 #CustomerWindow #CustomerSavings {{ color: {t.savings}; font-size: 28px; font-weight: bold; }}
 #CustomerWindow #CustomerTotal {{ color: {t.total}; font-size: 72px; font-weight: bold; }}
 #CustomerWindow #PaidLine {{ font-size: 34px; }}

@@ -55,14 +55,24 @@ class SimulatedCamera:
     ) -> None:
         if not images or frames_per_image < 1:
             raise ValueError("a simulated camera needs images and frames_per_image >= 1")
-        loaded = [load_image(i) if isinstance(i, Path) else i for i in images]
-        self.frames = [fit_frame(i, size) if size else i for i in loaded]
+        self.size = size
+        self.frames = self._frames(images)
         self.frames_per_image = frames_per_image
         self.fps = fps
         self.loop = loop
         self.open_attempts = 0
         self._plugged = threading.Event()
         self._plugged.set()
+
+    def show(self, images: Sequence[Path | Image]) -> None:
+        """A new scene from the next frame on (someone else steps up to the camera)."""
+        if not images:
+            raise ValueError("a simulated camera needs images")
+        self.frames = self._frames(images)
+
+    def _frames(self, images: Sequence[Path | Image]) -> list[Image]:
+        loaded = [load_image(i) if isinstance(i, Path) else i for i in images]
+        return [fit_frame(i, self.size) if self.size else i for i in loaded]
 
     @property
     def plugged(self) -> bool:
@@ -93,15 +103,16 @@ class SimulatedFrameSource:
 
     def read(self) -> Image | None:
         camera = self._camera
-        total = len(camera.frames) * camera.frames_per_image
-        if self.closed or not camera.plugged or (self._index >= total and not camera.loop):
-            return None
         if camera.fps:
             delay = self._next_at - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
             self._next_at = max(self._next_at, time.monotonic()) + 1.0 / camera.fps
-        frame = camera.frames[(self._index % total) // camera.frames_per_image]
+        frames = camera.frames  # the scene now, after the wait; ``show`` may have changed it
+        total = len(frames) * camera.frames_per_image
+        if self.closed or not camera.plugged or (self._index >= total and not camera.loop):
+            return None
+        frame = frames[(self._index % total) // camera.frames_per_image]
         self._index += 1
         return frame
 

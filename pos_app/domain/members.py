@@ -11,12 +11,14 @@ database keeps it non-negative under concurrent payments; here it is pure arithm
 
 Member code: TOTP (RFC 6238) over a per-member secret, shown on the member's phone; accepted
 one step either side of now; a step at or before the last accepted one is refused as replayed
-(RFC 6238 §5.2).
+(RFC 6238 §5.2). As scanned: ``M`` + the 12-digit card number + the TOTP (``member_code_text``,
+``parse_member_code``): 19 ASCII characters, for Code 128 and QR alike.
 """
 
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -235,7 +237,32 @@ def verify_totp(
     return Refusal("member_code.wrong")
 
 
+MEMBER_CODE_PREFIX = "M"
+CARD_NUMBER = re.compile(r"886\d{9}")
+"""A member card number: 886 + 9 digits."""
+_MEMBER_CODE = re.compile(r"M(\d{12})(\d{6})")
+
+
+def member_code_text(
+    card_no: str, secret: bytes, at: datetime, settings: TotpSettings = TotpSettings()
+) -> str:
+    """The dynamic member code the member's phone shows at ``at``: M + card + TOTP."""
+    if not (len(card_no) == 12 and card_no.isascii() and card_no.isdigit()):
+        raise ValueError("a member code needs a 12-digit card number")
+    return f"{MEMBER_CODE_PREFIX}{card_no}{totp(secret, at, settings)}"
+
+
+def parse_member_code(text: str) -> tuple[str, str] | None:
+    """(card number, one-time code) of a scanned member code, or None if it is not one."""
+    match = _MEMBER_CODE.fullmatch(text.strip().upper())
+    if match is None:
+        return None
+    return match.group(1), match.group(2)
+
+
 __all__ = [
+    "CARD_NUMBER",
+    "MEMBER_CODE_PREFIX",
     "LedgerEntry",
     "LedgerKind",
     "Member",
@@ -247,7 +274,9 @@ __all__ = [
     "TotpSettings",
     "balance",
     "hotp",
+    "member_code_text",
     "new_member_secret",
+    "parse_member_code",
     "payment_refusal",
     "points_earned",
     "points_to_reverse",

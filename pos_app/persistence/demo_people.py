@@ -1,7 +1,8 @@
 """The demo store's site and people: store DEMO01, terminals T01/T02, staff, members.
 
 Members come from the word lists in ``resources/demo/member_names.json``: unique card numbers
-(886 + 9 digits, in sequence) and unique mobile numbers, seeded names, tiers and points.
+(886 + 9 digits, in sequence) and unique mobile numbers, seeded names, tiers and points, and
+a random member-code secret each (``pos members code PHONE`` prints a current code).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from itertools import islice
 
 from sqlalchemy import Connection, insert
 
+from pos_app.domain.members import new_member_secret
 from pos_app.domain.staff import Role, hash_pin
 from pos_app.persistence.demo_catalog import seeded_id
 from pos_app.persistence.models import Base, MemberRow, StoreRow, TerminalRow, UserRow
@@ -112,6 +114,7 @@ def _member_rows(
             "name": rng.choice(words["surnames"]) + rng.choice(words["given_names"]),
             "tier": tier,
             "points": rng.randint(*points[tier]),
+            "totp_secret": new_member_secret(),  # random: the member code works at once
             "created_at": now
             - timedelta(days=rng.randint(1, 1_000), seconds=rng.randint(0, 86_399)),
         }

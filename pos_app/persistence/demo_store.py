@@ -1,4 +1,5 @@
-"""Seed the demo store "DEMO01": terminals, staff, categories, products, stock and members.
+"""Seed the demo store "DEMO01": terminals, staff, categories, products, stock and members,
+and the tiers, promotions and coupon batch of ``demo_pricing``.
 
 The catalogue is the fixed ``KNOWN_PRODUCTS`` (SKUs S0000001-S0000010, which tests and the
 demo script rely on) followed by generated products (``demo_catalog``), all inserted with
@@ -35,6 +36,7 @@ from pos_app.persistence.demo_people import (
     insert_members,
     insert_site,
 )
+from pos_app.persistence.demo_pricing import insert_pricing
 from pos_app.persistence.models import BarcodeRow, Base, CategoryRow, ProductRow, StockRow, StoreRow
 
 __all__ = [
@@ -162,6 +164,7 @@ def seed_demo_store(
             random.Random(f"demo-stock:{seed}"),
         )
         member_count = insert_members(connection, members, seed=seed, now=now, ids=ids)
+        insert_pricing(connection, now=now)
     return DemoSummary(
         store_code=DEMO_STORE_CODE,
         terminals=terminals,

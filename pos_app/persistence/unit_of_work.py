@@ -15,10 +15,15 @@ from pos_app.bus import EventBus
 from pos_app.events import Event
 from pos_app.persistence.repositories.carts import CartRepository, Site
 from pos_app.persistence.repositories.catalog import ProductRepository
+from pos_app.persistence.repositories.coupons import CouponRepository
 from pos_app.persistence.repositories.journal import AuditLog, EventJournal, PrintJobs
+from pos_app.persistence.repositories.members import MemberRepository
 from pos_app.persistence.repositories.payment_attempts import PaymentAttemptRepository
+from pos_app.persistence.repositories.points import PointsRepository
+from pos_app.persistence.repositories.promotions import PromotionRepository
 from pos_app.persistence.repositories.sales import SaleRepository
 from pos_app.persistence.repositories.staff import SiteRepository, StaffRepository
+from pos_app.persistence.repositories.stored_value import StoredValueRepository
 
 
 class UnitOfWork:
@@ -39,6 +44,11 @@ class UnitOfWork:
         self.audit = AuditLog(self.session)
         self.print_jobs = PrintJobs(self.session)
         self.attempts = PaymentAttemptRepository(self.session)
+        self.members = MemberRepository(self.session)
+        self.coupons = CouponRepository(self.session)
+        self.promotions = PromotionRepository(self.session)
+        self.stored_value = StoredValueRepository(self.session)
+        self.points = PointsRepository(self.session)
         self._pending = []
         return self
 

@@ -4,6 +4,12 @@ Each public method is one transaction on the store lane and returns a CartView. 
 is kept in memory between calls and written as a delta (a new line, a changed line, totals),
 so a scan costs one product look-up and a few row writes at any catalogue size; every change
 is committed before the view is returned, so a crash loses nothing that was shown.
+
+Every change reprices the whole cart with the pricing engine (``CartPricer``) before it is
+saved, so the total, each line's saving and its reason are always those of the cart as it is.
+A coupon is held for the cart the moment it is presented (``UPDATE … WHERE state='issued'``
+through the coupon repository), so two tills can never both take one coupon; it is given back
+when it is removed, when the cart is dropped, or when the sale completes without using it.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from pos_app.domain.catalog import Product
 from pos_app.domain.gs1 import Gs1Scan
 from pos_app.domain.ids import LineId
 from pos_app.domain.money import Money
+from pos_app.domain.pricing import Coupon, Refusal
 from pos_app.domain.scan_codes import (
     InternalCode,
     LabelLayout,
@@ -32,6 +39,7 @@ from pos_app.errors import UserError
 from pos_app.events import CustomerViewChanged
 from pos_app.persistence.repositories.payment_refunds import WalletPayments
 from pos_app.persistence.unit_of_work import UnitOfWork
+from pos_app.services.cart_pricing import CartPricer, load_member
 from pos_app.services.viewmaking import (
     LineViews,
     cart_view,
@@ -48,11 +56,13 @@ UowFactory = Callable[[], UnitOfWork]
 
 class CheckoutService:
     def __init__(self, uow: UowFactory, clock: Clock, bus: EventBus, *,
-                 label_layouts: Sequence[LabelLayout] = ()) -> None:
+                 label_layouts: Sequence[LabelLayout] = (),
+                 pricer: CartPricer | None = None) -> None:
         self._uow = uow
         self._clock = clock
         self._bus = bus
         self._layouts = tuple(label_layouts)
+        self._pricer = pricer or CartPricer()
         self._carts: dict[str, Cart] = {}
         self._line_views = LineViews()
 
@@ -65,10 +75,12 @@ class CheckoutService:
                 cart = Cart.open(uow.site.terminal_code, cashier_id)
                 uow.carts.add(cart, self._clock.now())
                 uow.journal.append("cart.opened", self._clock.now(), order_id=cart.id)
-            elif cart.cashier_id != cashier_id:
-                before, cart = cart, _copy(cart)
-                cart.cashier_id = cashier_id
-                uow.carts.save(before, cart)
+            else:
+                self._pricer.restore(uow, cart, self._clock.now())
+                if cart.cashier_id != cashier_id:
+                    before, cart = cart, _copy(cart)
+                    cart.cashier_id = cashier_id
+                    uow.carts.save(before, cart)
             uow.commit()
         self._carts[cart.id] = cart
         self._bus.publish(CustomerViewChanged(customer_view(cart)))
@@ -131,11 +143,13 @@ class CheckoutService:
             parked = uow.carts.get(suspended_id)
             if parked is None:
                 raise UserError("cart.not_suspended")
+            self._pricer.restore(uow, parked, self._clock.now())
             before, cart = parked, _copy(parked)
             cart.resume()
             cart.cashier_id = current.cashier_id
             dropped = _copy(current)
             dropped.status = CartStatus.CANCELLED
+            release_coupons(uow, dropped, dropped.coupons)
             uow.carts.save(current, dropped)
             uow.carts.save(before, cart)
             uow.journal.append("cart.resumed", self._clock.now(), order_id=cart.id)
@@ -144,6 +158,44 @@ class CheckoutService:
         self._carts[cart.id] = cart
         self._bus.publish(CustomerViewChanged(customer_view(cart)))
         return cart_view(cart, None)
+
+    def set_member(self, cart_id: str, member_id: str) -> CartView:
+        """Price the cart for this member (member prices, member offers, their coupons)."""
+        def attach(cart: Cart, uow: UnitOfWork) -> None:
+            member = load_member(uow, member_id)
+            if member is None:
+                raise UserError("member.unknown")
+            cart.set_member(member)
+        return self._change(cart_id, "member.identified", attach)
+
+    def clear_member(self, cart_id: str) -> CartView:
+        return self._change(cart_id, "member.cleared", lambda cart, _: cart.set_member(None))
+
+    def add_coupon(self, cart_id: str, text: str) -> CartView:
+        """Present a scanned or typed coupon code: refused with the reason, or held for this
+        cart. A coupon that may still apply when more is bought (minimum spend, eligible
+        goods) stays on the cart and says what is missing."""
+        now = self._clock.now()
+
+        def present(cart: Cart, uow: UnitOfWork) -> None:
+            found = uow.coupons.find(text.strip())
+            if isinstance(found, Refusal):
+                raise found.to_error()
+            if any(held.id == found.id for held in cart.coupons):
+                raise UserError("coupon.already_applied")
+            if not uow.coupons.redeem(found.id, cart.id, now):
+                raise UserError("coupon.already_used")
+            cart.add_coupon(found)
+            self._pricer.reprice(uow, cart, now)
+            outcome = next(o for o in cart.pricing.coupons if o.coupon_id == found.id)
+            if outcome.refusal is not None and outcome.refusal.code not in _MAY_APPLY_LATER:
+                raise outcome.refusal.to_error()  # rolls back the hold as well
+        return self._change(cart_id, "coupon.presented", present)
+
+    def remove_coupon(self, cart_id: str, coupon_id: str) -> CartView:
+        def take_back(cart: Cart, uow: UnitOfWork) -> None:
+            release_coupons(uow, cart, [cart.remove_coupon(coupon_id)])
+        return self._change(cart_id, "coupon.removed", take_back)
 
     def search_products(self, text: str, limit: int = 50) -> list[ProductView]:
         with self._uow() as uow:
@@ -168,6 +220,7 @@ class CheckoutService:
                 # until it is final, the sale completes, or cancel_sale gives the money back.
                 raise UserError("cart.payment_in_progress")
             line = action(cart, uow)
+            self._pricer.reprice(uow, cart, self._clock.now())
             uow.carts.save(before, cart)
             payload = {} if line is None else {"sku": line.sku, "line": line.id,
                                                "amount_fen": line.amount.fen}
@@ -178,11 +231,17 @@ class CheckoutService:
         self._carts[cart.id] = cart
         return view
 
+    def restore(self, uow: UnitOfWork, cart: Cart) -> Cart:
+        """A cart read from the database, with its member, coupons and pricing back."""
+        return self._pricer.restore(uow, cart, self._clock.now())
+
     def _load(self, cart_id: str) -> Cart:
         cart = self._carts.get(cart_id)
         if cart is None:
             with self._uow() as uow:
                 cart = uow.carts.get(cart_id)
+                if cart is not None:
+                    self._pricer.restore(uow, cart, self._clock.now())
             if cart is None:
                 raise UserError("cart.not_found")
             self._carts[cart_id] = cart
@@ -218,7 +277,20 @@ def _look_up(uow: UnitOfWork, code: ScanCode) -> Product | None:
     return None
 
 
+_MAY_APPLY_LATER = frozenset({"coupon.min_spend", "coupon.no_eligible_goods", "coupon.not_best",
+                               "coupon.excluded_by_promotions"})
+"""Refusals that more goods or a different basket can lift: the coupon stays on the cart."""
+
+
+def release_coupons(uow: UnitOfWork, cart: Cart, coupons: Sequence[Coupon]) -> None:
+    """Give coupons held by this cart back to the pool (a removed coupon, a dropped cart, a
+    sale that completed without using them)."""
+    for coupon in coupons:
+        uow.coupons.release(coupon.id, cart.id)
+
+
 def _copy(cart: Cart) -> Cart:
     return Cart(id=cart.id, terminal_code=cart.terminal_code, cashier_id=cart.cashier_id,
-                status=cart.status, lines=list(cart.lines))
+                status=cart.status, lines=list(cart.lines), member=cart.member,
+                coupons=list(cart.coupons), pricing=cart.pricing)
 

@@ -62,6 +62,8 @@ class Check(StrEnum):
     POLE_DISPLAY = "pole_display"
     SCALE = "scale"
     CAMERA = "camera"
+    FACE_CAMERA = "face_camera"
+    """Listed only on a till that has one (face recognition is optional)."""
     DATABASE = "database"
     DISK = "disk"
 
@@ -99,6 +101,7 @@ class DiagnosedDevices:
     pole_display: LineDisplay | None = None
     scale: Scale | None = None
     camera: FrameGrabber | None = None
+    face_camera: FrameGrabber | None = None
     back_ends: Mapping[str, Probe] = field(default_factory=dict)
 
 
@@ -152,9 +155,16 @@ class DiagnosticsService:
 
     def overview(self) -> tuple[CheckResult, ...]:
         """Every check without touching a device; the database and the disk are checked now."""
-        devices = [self.device_status(c) for c in Check if c not in (Check.DATABASE, Check.DISK)]
+        devices = [self.device_status(c) for c in self.device_checks()]
         back_ends = [results_for(name)(UNKNOWN, "unknown") for name in self._devices.back_ends]
         return (*devices, self.check_database(), self.check_disk(), *back_ends)
+
+    def device_checks(self) -> tuple[Check, ...]:
+        """The device checks this till lists, in order: every device but a missing face camera."""
+        left_out = {Check.DATABASE, Check.DISK}
+        if self._devices.face_camera is None:
+            left_out.add(Check.FACE_CAMERA)
+        return tuple(check for check in Check if check not in left_out)
 
     def device_status(self, check: Check) -> CheckResult:
         """The last status a device reported; the drawer goes with the printer."""
@@ -223,8 +233,11 @@ class DiagnosticsService:
             return make(FAILED, "scale_failed", self.device_status(Check.SCALE).detail)
         return make(WARNING, f"weight_{reading.status}", grams=reading.grams)
 
-    def grab_camera_frame(self) -> CheckResult:
-        make, camera = results_for(Check.CAMERA), self._devices.camera
+    def grab_camera_frame(self, check: Check = Check.CAMERA) -> CheckResult:
+        """One frame from the barcode camera (or ``Check.FACE_CAMERA``): its size. Only the
+        size comes back; no picture is kept (the face camera's frames are face data)."""
+        make = results_for(check)
+        camera = self._devices.face_camera if check is Check.FACE_CAMERA else self._devices.camera
         if camera is None:
             return make(NOT_CONFIGURED, "not_configured")
         try:

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos_app.clock import Clock
+from pos_app.config import FacesConfig
 from pos_app.domain.faces import (
     CapturePolicy,
     ConsentScope,
@@ -59,6 +60,16 @@ class FacePolicy:
     captures: CapturePolicy = field(default_factory=CapturePolicy)
     retention: RetentionRule = field(default_factory=RetentionRule)
     counts: CountPolicy = field(default_factory=CountPolicy)
+    default_scope: ConsentScope = ConsentScope.TERMINAL
+    """Where a new consent lets the face data be used unless the member chooses otherwise."""
+
+
+@dataclass(frozen=True, slots=True)
+class FaceStatus:
+    """A member's face data here: an active consent, and the captures stored under it."""
+
+    consent: bool
+    captures: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +132,12 @@ class FaceService:
         count = self._matcher.count()
         log.info("face index rebuilt: %d members", count)
         return count
+
+    def status(self, member_id: str) -> FaceStatus:
+        with self._sessions() as session:
+            faces = FaceRepository(session)
+            consent = faces.active_consent(member_id)
+            return FaceStatus(consent is not None, faces.capture_count(member_id))
 
     def record_consent(
         self,
@@ -298,6 +315,17 @@ class FaceService:
     ) -> None:
         at = self._clock.now()
         faces.log(ProcessingEntry(at, self._terminal, action, member_id, staff_id, detail))
+
+
+def face_policy(config: FacesConfig) -> FacePolicy:
+    """The store's face settings from the [faces] section of the config file."""
+    return FacePolicy(
+        notice_version=config.notice_version,
+        retention=RetentionRule(idle_days=config.retention_days),
+        counts=CountPolicy(warn_at=config.warn_at, urgent_at=config.urgent_at,
+                           filed=config.filed),
+        default_scope=ConsentScope(config.default_scope),
+    )
 
 
 def _csv_row(entry: ProcessingEntry) -> tuple[str, ...]:

@@ -14,7 +14,9 @@ from dataclasses import replace
 from pos_app.bus import EventBus
 from pos_app.clock import Clock
 from pos_app.domain.ids import new_id
+from pos_app.domain.money import Money
 from pos_app.domain.receipts import Receipt, ReceiptLine, ReceiptTender
+from pos_app.domain.savings_display import is_order_level, summed
 from pos_app.errors import UserError
 from pos_app.events import PrintJobFinished, SaleCompleted
 from pos_app.persistence.repositories.sales import SaleRecord
@@ -87,7 +89,8 @@ def build_receipt(sale: SaleRecord, store: StoreRecord) -> Receipt:
         ReceiptLine(name=line.name,
                     quantity_text=_weight(line.grams) if line.grams is not None
                     else str(line.quantity),
-                    unit_price=line.unit_price, amount=line.amount)
+                    unit_price=line.unit_price, amount=line.amount,
+                    savings=_savings_of(sale, line.id))
         for line in sale.lines)
     cash = any(p.method == "cash" for p in sale.payments)
     count = sum(1 if line.grams is not None else line.quantity for line in sale.lines)
@@ -98,7 +101,24 @@ def build_receipt(sale: SaleRecord, store: StoreRecord) -> Receipt:
         subtotal=sale.subtotal, savings=sale.savings, total=sale.total,
         tenders=tuple(ReceiptTender(p.method, p.tendered if p.method == "cash" else p.amount)
                       for p in sale.payments),
-        change=sale.change, open_drawer=cash, barcode_text=sale.order_number)
+        change=sale.change, open_drawer=cash, barcode_text=sale.order_number,
+        order_savings=_order_savings(sale))
+
+
+def _savings_of(sale: SaleRecord, line_id: str) -> tuple[tuple[str, Money], ...]:
+    """Under each line, what it saved and why. On paper a promotion or a coupon is named as
+    the store named it ("第二件半价"); the member price by its message key, which the receipt
+    renderer translates."""
+    return tuple((saving.params.get("name") or saving.reason, saving.amount)
+                 for saving in sale.savings_detail
+                 if saving.line_id == line_id and not is_order_level(saving.reason))
+
+
+def _order_savings(sale: SaleRecord) -> tuple[tuple[str, Money], ...]:
+    """Spend-and-save and money coupons, once each with their sum."""
+    parts = ((saving.params.get("name") or saving.reason, saving.amount.fen)
+             for saving in sale.savings_detail if is_order_level(saving.reason))
+    return tuple((name, Money(fen)) for name, fen in summed(parts))
 
 
 def _weight(grams: int) -> str:

@@ -7,6 +7,11 @@ printer never loses a sale.
 
 Tenders: every PAID wallet attempt on the cart that nothing is giving back, plus cash; change
 comes from cash only. A cart with a payment still running cannot be completed.
+
+Pricing: the cart is priced again at the moment it was last priced (what the customer saw),
+and the savings are written line by line with their reasons. Coupons the sale used stay
+redeemed by it; coupons presented but not used go back to the pool. A member's points for what
+was paid, and their uses of per-member capped promotions, are written with the sale.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from pos_app.bus import EventBus
 from pos_app.clock import Clock
 from pos_app.domain.cart import Cart, CartStatus
 from pos_app.domain.ids import new_id
+from pos_app.domain.members import points_earned
 from pos_app.domain.money import Money
 from pos_app.domain.payment_states import is_final
 from pos_app.domain.payments import (
@@ -28,6 +34,7 @@ from pos_app.domain.payments import (
     take_cash,
     tender_for_attempt,
 )
+from pos_app.domain.pricing import SourceKind
 from pos_app.domain.sales import order_number, order_number_prefix
 from pos_app.errors import UserError
 from pos_app.events import CustomerViewChanged, SaleCompleted
@@ -36,7 +43,7 @@ from pos_app.persistence.repositories.payment_refunds import (
     WalletPayments,
 )
 from pos_app.persistence.unit_of_work import UnitOfWork
-from pos_app.services.checkout import CheckoutService
+from pos_app.services.checkout import CheckoutService, release_coupons
 from pos_app.services.viewmaking import customer_view
 from pos_app.services.views import SaleView
 
@@ -72,6 +79,7 @@ class SaleService:
             try:
                 if cart is None or cart.status is not CartStatus.OPEN:
                     raise UserError("cart.not_open")
+                self._checkout.restore(uow, cart)
                 if not cart.active_lines():
                     raise UserError("cart.empty")
                 split = _tenders(uow, cart, cash)
@@ -109,6 +117,7 @@ class SaleService:
         """Payment rows, stock, print job, journal, audit and events of a closed order."""
         _write_payments(uow, cart, split, now)
         uow.sales.take_stock(cart.active_lines())
+        _write_pricing(uow, cart, split, now)
         job_id = new_id()
         uow.print_jobs.add(job_id, cart.id, now)
         details = _details(number, split)
@@ -159,6 +168,26 @@ def _write_payments(uow: UnitOfWork, cart: Cart, split: SplitTender, now: dateti
                 amount=tender.amount,
                 at=now,
             )
+
+
+def _write_pricing(uow: UnitOfWork, cart: Cart, split: SplitTender, now: datetime) -> None:
+    """Savings by line, coupons kept or given back, the member's points and capped uses."""
+    uow.sales.add_adjustments(cart.id, cart.pricing.adjustments, cart.pricing.entitlements)
+    used = {o.coupon_id for o in cart.pricing.coupons if o.used}
+    release_coupons(uow, cart, [c for c in cart.coupons if c.id not in used])
+    for coupon_id in sorted(used):
+        uow.audit.append(now, actor_id=cart.cashier_id, action="coupon.redeemed",
+                         subject=cart.id, details={"coupon": coupon_id})
+    member = cart.member
+    if member is None:
+        return
+    capped = [(use.source, use.applications) for use in cart.pricing.uses
+              if use.kind is SourceKind.PROMOTION]
+    if capped:
+        uow.members.record_promotion_uses(member.id, cart.id, capped)
+    points = points_earned(uow.members.tier_rule(member.tier), split.total)
+    if points > 0:
+        uow.points.earn(member.id, points, cart.id, now)
 
 
 def _tenders(uow: UnitOfWork, cart: Cart, cash: Money | None) -> SplitTender:

@@ -21,7 +21,8 @@ from ui.cashier.payment_dialog import CashPaymentDialog
 from ui.main import PosApplication
 
 COLA, WATER, CHIPS = "6900000000014", "6900000000021", "6900000000038"
-"""可口可乐 330ml ¥3.50, 农夫山泉 饮用天然水 550ml ¥2.00, 乐事薯片 原味 70g ¥7.50."""
+"""可口可乐 330ml ¥3.50, 农夫山泉 饮用天然水 550ml ¥2.00, 乐事薯片 原味 70g ¥7.50. The demo
+store's "饮料第二件半价" makes the cheaper of the two drinks half price: ¥1.00 off the water."""
 
 
 @pytest.fixture
@@ -72,7 +73,8 @@ def test_pin_login_three_wedge_scans_and_cash_payment(
     assert sale.code_entry.text() == ""
     assert [line.name for line in sale.cart_view.lines] == [
         "可口可乐 330ml", "农夫山泉 饮用天然水 550ml", "乐事薯片 原味 70g"]
-    assert sale.cart_view.total.fen == 13_00
+    assert (sale.cart_view.subtotal.fen, sale.cart_view.savings.fen,
+            sale.cart_view.total.fen) == (13_00, 1_00, 12_00)
 
     qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_F12)
     qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), CashPaymentDialog),
@@ -91,17 +93,20 @@ def test_pin_login_three_wedge_scans_and_cash_payment(
                           .where(OrderLineRow.order_id == order.id)
                           .order_by(OrderLineRow.position)).all()
         payment = c.execute(select(PaymentRow).where(PaymentRow.order_id == order.id)).one()
-    assert (order.total_fen, order.paid_fen, order.change_fen) == (13_00, 13_00, 37_00)
+    assert (order.total_fen, order.paid_fen, order.change_fen) == (12_00, 12_00, 38_00)
     assert [tuple(line) for line in lines] == [
         ("可口可乐 330ml", 3_50), ("农夫山泉 饮用天然水 550ml", 2_00), ("乐事薯片 原味 70g", 7_50)]
-    assert (payment.method, payment.tendered_fen, payment.change_fen) == ("cash", 50_00, 37_00)
-    assert "37.00" in sale.status_text()
+    assert (payment.method, payment.tendered_fen, payment.change_fen) == ("cash", 50_00, 38_00)
+    assert "38.00" in sale.status_text()
 
     printed = decode(receipts.read_bytes(), "gb18030")
     text = printed.all_text
     for name in ("可口可乐 330ml", "农夫山泉 饮用天然水 550ml", "乐事薯片 原味 70g"):
         assert name in text
-    assert "￥13.00" in text and "￥50.00" in text and "￥37.00" in text
+    assert "￥12.00" in text and "￥50.00" in text and "￥38.00" in text
+    water = printed.lines.index(next(p for p in printed.lines if "农夫山泉" in p.text))
+    saving = next(p for p in printed.lines[water:] if "饮料第二件半价" in p.text)
+    assert saving.text.endswith("-￥1.00")
     assert order.order_number in text
     assert {kick.pin for kick in printed.drawer_kicks} == {2, 5}
     assert printed.cuts == 1

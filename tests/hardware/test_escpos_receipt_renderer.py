@@ -100,6 +100,17 @@ def test_a_promotion_saving_prints_under_its_item_and_in_the_totals() -> None:
     assert line_with(paper, "合计").text.endswith("￥63.90")
 
 
+def test_an_order_saving_prints_once_between_the_subtotal_and_the_total() -> None:
+    paper = printed(a_receipt(order_savings=(("满20减5", Money(500)),), savings=Money(500),
+                              total=Money(1850)))
+    texts = [line.text for line in paper.lines]
+    saving = texts.index(line_with(paper, "满20减5").text)
+    assert texts[saving].endswith("-￥5.00")
+    assert texts.index(line_with(paper, "小计").text) < saving < texts.index(
+        line_with(paper, "合计").text)
+    assert sum("满20减5" in text for text in texts) == 1
+
+
 def test_no_savings_line_and_no_change_when_nothing_was_saved_and_no_cash_taken() -> None:
     paper = printed(a_receipt(tenders=(ReceiptTender("wechat", Money(2350)),), change=Money(0)))
 

@@ -89,6 +89,7 @@ def cashier_window(
         store_name=core.store.name,
         terminal_code=core.site.terminal_code,
         time_zone=core.store.time_zone,
+        members=core.members,
     )
     qtbot.addWidget(window)
     window.show()

@@ -31,6 +31,8 @@ CASHIER = DEMO_STAFF[0]  # 1001 / 1234, 王芳
 COLA = product("S0000001")  # 可口可乐 330ml, ¥3.50
 WATER = product("S0000002")  # 农夫山泉 饮用天然水 550ml, ¥2.00
 CRISPS = product("S0000003")  # 乐事薯片 原味 70g, ¥7.50
+# The demo store runs "饮料第二件半价" (cola and water are drinks): the cheaper of each pair of
+# drinks is half price; the savings column and the totals show it.
 APPLES = product("S0000005")  # 红富士苹果, weighed, PLU 101, ¥12.80/kg
 UNKNOWN_BARCODE = "6900000000991"  # valid check digit, in no catalogue
 BAD_CHECK_DIGIT = "6900000000015"  # the cola's barcode with its last digit wrong
@@ -118,10 +120,11 @@ def test_scans_add_lines_and_the_total_follows(
     for code in (COLA.barcode, COLA.barcode, WATER.barcode):
         scan(qtbot, scan_filter, screen, str(code))
     assert rows(screen) == [
-        ["1", COLA.name, "2", "¥3.50", "¥7.00"],
-        ["2", WATER.name, "1", "¥2.00", "¥2.00"],
+        ["1", COLA.name, "2", "¥3.50", "¥7.00", "-¥1.75"],
+        ["2", WATER.name, "1", "¥2.00", "¥2.00", ""],
     ]
-    assert screen.total_panel.total_text() == "¥9.00"
+    assert screen.total_panel.total_text() == "¥7.25"
+    assert screen.cart_model.reasons(0) == ["饮料第二件半价（第二件半价）  -¥1.75"]
     assert screen.status_text() == f"{WATER.name}　×1　¥2.00"
     assert screen.cart_table.selectionModel().selectedRows()[0].row() == 1
 
@@ -169,7 +172,7 @@ def test_a_barcode_typed_in_the_code_entry_adds_the_product(
     qtbot.keyClicks(screen.code_entry, str(CRISPS.barcode))
     press(qtbot, screen, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: len(rows(screen)) == 1)
-    assert rows(screen)[0][1:] == [CRISPS.name, "1", "¥7.50", "¥7.50"]
+    assert rows(screen)[0][1:] == [CRISPS.name, "1", "¥7.50", "¥7.50", ""]
     assert screen.code_entry.text() == ""
 
 
@@ -214,8 +217,9 @@ def test_f2_changes_the_quantity_of_the_line_chosen_with_the_arrows(
     dialog.quantity_edit.selectAll()
     qtbot.keyClicks(dialog.quantity_edit, "6")
     qtbot.keyClick(dialog.quantity_edit, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: screen.total_panel.total_text() == "¥23.00")
-    assert rows(screen)[0][1:] == [COLA.name, "6", "¥3.50", "¥21.00"]
+    # six colas and a water: three colas at half price (the per-order cap is three)
+    qtbot.waitUntil(lambda: screen.total_panel.total_text() == "¥17.75")
+    assert rows(screen)[0][1:] == [COLA.name, "6", "¥3.50", "¥21.00", "-¥5.25"]
     assert screen.active_dialog() is None
 
 
@@ -307,6 +311,7 @@ def test_the_f_key_bar_names_every_key(sale_window: CashierWindow) -> None:
         "F5\n挂单",
         "F6\n取单",
         "F9\n重打小票",
+        "F10\n会员",
         "F12\n现金收款",
     ]
 
@@ -335,19 +340,19 @@ def test_cash_payment_shows_the_change_as_typed_and_refuses_too_little(
         scan(qtbot, scan_filter, screen, str(code))
     press(qtbot, screen, Qt.Key.Key_F12)
     dialog = dialog_of(qtbot, screen, CashPaymentDialog)
-    assert dialog.due == Money(14_50)
+    assert dialog.due == Money(12_75)  # 14.50 less half a cola
     qtbot.keyClicks(dialog.tendered_edit, "10")
-    assert dialog.change_text() == "还差 ¥4.50"
+    assert dialog.change_text() == "还差 ¥2.75"
     qtbot.keyClick(dialog.tendered_edit, Qt.Key.Key_Return)
-    assert dialog.message_text() == "实收 ¥10.00 少于应收 ¥14.50"
+    assert dialog.message_text() == "实收 ¥10.00 少于应收 ¥12.75"
     assert screen.active_dialog() is dialog
     dialog.tendered_edit.clear()
     qtbot.keyClicks(dialog.tendered_edit, "20")
-    assert dialog.change_text() == "¥5.50"
+    assert dialog.change_text() == "¥7.25"
     qtbot.keyClick(dialog.tendered_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: screen.active_dialog() is None)
-    assert screen.total_panel.change_text() == "¥5.50"
-    assert "找零 ¥5.50" in screen.status_text()
+    assert screen.total_panel.change_text() == "¥7.25"
+    assert "找零 ¥7.25" in screen.status_text()
     assert rows(screen) == []
 
 

@@ -123,12 +123,21 @@ def test_the_display_follows_a_real_sale_through_the_bus(
     cart = core.checkout.open_cart(staff.id)
     core.checkout.scan(cart.id, str(COLA.barcode))
     core.checkout.scan(cart.id, str(WATER.barcode))
-    qtbot.waitUntil(lambda: customer_window.total_label.text() == "¥5.50")
+    # the demo store's "饮料第二件半价": the water, the cheaper drink, is half price
+    qtbot.waitUntil(lambda: customer_window.total_label.text() == "¥4.50")
     assert customer_window.last_item_name.text() == WATER.name
     assert customer_window.last_item_amount.text() == "×1   ¥2.00"
+    table = customer_window.lines_table
+    cells = [[table.item(r, c).text().strip() for c in range(3)] for r in range(table.rowCount())]
+    assert cells == [
+        [COLA.name, "1", "¥3.50"],
+        [WATER.name, "1", "¥2.00"],
+        ["饮料第二件半价", "", "-¥1.00"],
+    ]
+    assert "已为您节省 ¥1.00" in customer_window.visible_texts()
     core.sales.pay_cash(cart.id, Money(10_00))
     qtbot.waitUntil(lambda: customer_window.state == "paid")
-    assert "找零 ¥4.50" in customer_window.visible_texts()
+    assert "找零 ¥5.50" in customer_window.visible_texts()
 
 
 def test_with_one_screen_the_display_is_an_ordinary_window(customer_window: CustomerWindow) -> None:

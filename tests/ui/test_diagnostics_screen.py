@@ -407,7 +407,8 @@ def test_a_pole_display_unplugged_mid_sale_shows_offline_and_shows_the_cart_once
 
     assert offline == ("未连接", ["客显屏未连接 — 不影响收银"])
     assert line_count(till) == 2
-    cable.wait_for(lambda sent: b"5.50" in sent)  # the newest total, cola + water
+    # the newest total: cola + water, the water half price (the demo's second drink offer)
+    cable.wait_for(lambda sent: b"4.50" in sent)
     assert status_bar.offline() == []
 
 

@@ -42,12 +42,6 @@ from ui.widgets.device_status import DeviceRow, DeviceTable, device_table_styles
 SCANNER = "scanner"
 TESTING = "testing"
 """Row state while its test runs (not a CheckState: nothing is known yet)."""
-ROWS = (
-    *(check.value for check in Check if check not in (Check.DATABASE, Check.DISK)),
-    SCANNER,
-    Check.DATABASE.value,
-    Check.DISK.value,
-)
 STORE_LANE = frozenset({Check.DATABASE.value, Check.DISK.value, Check.DRAWER.value})
 OK, FAILED = CheckState.OK.value, CheckState.FAILED.value
 
@@ -139,7 +133,7 @@ class DiagnosticsScreen(QWidget):
         title.setObjectName("Title")
         hint = QLabel(text("admin.diagnostics.hint", terminal=terminal_code), self._body)
         hint.setObjectName("Caption")
-        for name in ROWS:
+        for name in rows_for(self._diagnostics):
             self._add_row(name)
         scroll = QScrollArea(self._body)
         scroll.setObjectName("DiagnosticsScroll")
@@ -217,6 +211,7 @@ class DiagnosticsScreen(QWidget):
             ),
             Check.SCALE: d.read_scale,
             Check.CAMERA: d.grab_camera_frame,
+            Check.FACE_CAMERA: lambda: d.grab_camera_frame(Check.FACE_CAMERA),
             Check.DATABASE: d.check_database,
             Check.DISK: d.check_disk,
         }
@@ -298,6 +293,12 @@ class DiagnosticsScreen(QWidget):
             buttons = [r.button for r in self.rows.values() if r.button and r.button.isEnabled()]
             if buttons:
                 buttons[0].setFocus()
+
+
+def rows_for(diagnostics: DiagnosticsService) -> tuple[str, ...]:
+    """The devices this till has checks for, then the scanner, the database and the disk."""
+    devices = tuple(check.value for check in diagnostics.device_checks())
+    return (*devices, SCANNER, Check.DATABASE.value, Check.DISK.value)
 
 
 def screen_stylesheet(t: Theme) -> str:

@@ -7,7 +7,7 @@ from enum import IntEnum
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from pos_app.i18n import Catalog
-from pos_app.services.views import CartLineView, CartView
+from pos_app.services.views import CartLineView, CartView, SavingView
 from ui.formatting import money, quantity
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -21,6 +21,7 @@ class CartColumn(IntEnum):
     QUANTITY = 2
     UNIT_PRICE = 3
     AMOUNT = 4
+    SAVINGS = 5
 
 
 _HEADER_KEYS = {
@@ -29,6 +30,7 @@ _HEADER_KEYS = {
     CartColumn.QUANTITY: "cashier.column.quantity",
     CartColumn.UNIT_PRICE: "cashier.column.unit_price",
     CartColumn.AMOUNT: "cashier.column.amount",
+    CartColumn.SAVINGS: "cashier.column.savings",
 }
 
 
@@ -83,7 +85,14 @@ class CartTableModel(QAbstractTableModel):
             return self._text(index.row(), column)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _alignment(column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return "\n".join(self.reasons(index.row())) or None
         return None
+
+    def reasons(self, row: int) -> list[str]:
+        """Why this line costs less, one translated sentence per saving."""
+        return [f"{saving_text(self._catalog, s)}  -{money(s.amount)}"
+                for s in self._lines[row].reasons]
 
     def _text(self, row: int, column: CartColumn) -> str:
         line = self._lines[row]
@@ -100,7 +109,13 @@ class CartTableModel(QAbstractTableModel):
                 # A scale label with its own price and no weight: the label is the price.
                 return self._catalog.text("cashier.label_price")
             return money(line.unit_price)
+        if column is CartColumn.SAVINGS:
+            return "" if line.savings.is_zero() else f"-{money(line.savings)}"
         return money(line.amount)
+
+
+def saving_text(catalog: Catalog, saving: SavingView) -> str:
+    return catalog.text(saving.reason, **saving.params_dict)
 
 
 def _alignment(column: CartColumn) -> Qt.AlignmentFlag:

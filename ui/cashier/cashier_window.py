@@ -13,6 +13,7 @@ from pos_app.services.approvals import ApprovalService
 from pos_app.services.checkout import CheckoutService
 from pos_app.services.diagnostics import DiagnosticsService
 from pos_app.services.drawer import DrawerService
+from pos_app.services.members import MemberService
 from pos_app.services.order_codes import OrderCodeService
 from pos_app.services.payments import PaymentService
 from pos_app.services.printing import PrintService
@@ -54,6 +55,7 @@ class CashierWindow(QMainWindow):
         drawer: DrawerService | None = None,
         diagnostics: DiagnosticsService | None = None,
         order_codes: OrderCodeService | None = None,
+        members: MemberService | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -85,6 +87,7 @@ class CashierWindow(QMainWindow):
             approvals=approvals,
             drawer=drawer,
             order_codes=order_codes,
+            members=members,
         )
         self._pages = QStackedWidget(self)
         self._pages.addWidget(self.login_screen)

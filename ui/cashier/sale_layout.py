@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from pos_app.i18n import Catalog
 from pos_app.services.views import CartLineView, CartView
 from ui.cashier.cart_model import CartColumn, CartTableModel
+from ui.cashier.savings_panel import SavingsPanel
 from ui.errors import user_message
 from ui.formatting import money, weight
 from ui.widgets.fkey_bar import FKeyBar
@@ -37,9 +38,10 @@ from ui.widgets.total_panel import TotalPanel
 
 _COLUMN_WIDTHS = {
     CartColumn.NUMBER: 56,
-    CartColumn.QUANTITY: 130,
-    CartColumn.UNIT_PRICE: 150,
-    CartColumn.AMOUNT: 140,
+    CartColumn.QUANTITY: 120,
+    CartColumn.UNIT_PRICE: 140,
+    CartColumn.AMOUNT: 130,
+    CartColumn.SAVINGS: 110,
 }
 
 
@@ -70,6 +72,7 @@ class SaleLayout(QWidget):
         self.code_entry.setObjectName("CodeEntry")
         self.code_entry.setPlaceholderText(text("cashier.code_hint"))
         self.total_panel = TotalPanel(catalog, self)
+        self.savings_panel = SavingsPanel(catalog, self)
         self.pay_button = QPushButton(text("cashier.pay_button"), self)
         self.pay_button.setObjectName("PayButton")
         self.pay_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -111,6 +114,7 @@ class SaleLayout(QWidget):
         left.addWidget(self.cart_table, 1)
         left.addLayout(entry_row)
         right = QVBoxLayout()
+        right.addWidget(self.savings_panel, 1)
         right.addWidget(self.total_panel, 1)
         right.addWidget(self.pay_button)
         middle = QHBoxLayout()
@@ -164,6 +168,7 @@ class SaleLayout(QWidget):
             self.cart_table.scrollTo(self.cart_model.index(row, 0))
         if view is None or not view.empty or not self.total_panel.showing_change:
             self.total_panel.show_cart(view)
+        self.savings_panel.show_cart(view)
 
     def show_touched_line(self) -> None:
         row = self.cart_model.last_row()

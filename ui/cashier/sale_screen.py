@@ -13,8 +13,8 @@ from typing import TypeVar
 
 from PySide6.QtWidgets import QApplication, QWidget
 
+from pos_app.domain.code_kinds import CodeKind, kind_of
 from pos_app.domain.money import Money
-from pos_app.domain.order_codes import looks_like_order_code
 from pos_app.errors import UserError
 from pos_app.events import PrintJobFinished
 from pos_app.i18n import Catalog
@@ -22,6 +22,7 @@ from pos_app.ports.scale import Scale
 from pos_app.services.approvals import ApprovalService
 from pos_app.services.checkout import CheckoutService
 from pos_app.services.drawer import NO_SALE, DrawerOpening, DrawerService
+from pos_app.services.members import MemberService
 from pos_app.services.order_codes import OrderCodeService
 from pos_app.services.payment_views import AttemptView, PaymentSummary
 from pos_app.services.payments import PaymentService
@@ -29,6 +30,8 @@ from pos_app.services.printing import PrintService
 from pos_app.services.sales import SaleService
 from pos_app.services.views import CartView, SaleView, StaffView, SuspendedCartView
 from ui.cashier.code_payment_dialog import CodePaymentDialog
+from ui.cashier.face_desk import FaceDesk
+from ui.cashier.member_actions import MemberActions
 from ui.cashier.payment_dialog import CashPaymentDialog
 from ui.cashier.quantity_dialog import QuantityDialog
 from ui.cashier.sale_layout import SaleLayout, line_params
@@ -69,6 +72,7 @@ class SaleScreen(SaleLayout):
         approvals: ApprovalService | None = None,
         drawer: DrawerService | None = None,
         order_codes: OrderCodeService | None = None,
+        members: MemberService | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(
@@ -79,6 +83,9 @@ class SaleScreen(SaleLayout):
         self._approvals = approvals
         self._drawer = drawer
         self._order_codes = order_codes
+        self._member_actions = MemberActions(self, checkout=checkout, members=members,
+                                             catalog=catalog)
+        self._code_for_payment: str | None = None
         self._scan_filter = scan_filter
         self.device_status = DeviceStatusBar(bridge=bridge, catalog=catalog, parent=self.top_bar)
         self.top_bar.add_status(self.device_status)
@@ -114,9 +121,18 @@ class SaleScreen(SaleLayout):
         if self._order_codes is not None:
             self.add_key("F7", self._on_order_code_requested, text("wallet.key.order_code"))
         self.add_key("F9", self._on_reprint_requested, text("cashier.key.reprint"))
+        if self._member_actions.available:
+            self.add_key("F10", self._member_actions.open_dialog, text("cashier.key.member"))
         if self._payments is not None:
             self.add_key("F11", self._on_code_pay_requested, text("wallet.key.pay_code"))
         self.add_key("F12", self._on_pay_requested, text("cashier.key.pay"))
+
+    def attach_faces(self, desk: FaceDesk) -> None:
+        """F1: recognise a member by face; ``desk.member_confirmed`` gives the confirmed id."""
+        self.face_desk = desk
+        desk.member_confirmed.connect(self._member_actions.attach)
+        self.add_key("F1", lambda: desk.recognise(self, self._cashier),
+                     self._catalog.text("face.key"))
 
     @property
     def busy(self) -> bool:
@@ -182,9 +198,20 @@ class SaleScreen(SaleLayout):
                                               amount=money(shown.amount)))
 
     def _take_code(self, text: str) -> None:
-        """A product code goes into the cart; an order QR code loads that order (订单POS)."""
-        if self._order_codes is None or self._cashier is None \
-                or not looks_like_order_code(text):
+        """Routed by its form: goods into the cart, a coupon onto it, a member code identifies
+        the member, a payment code starts paying, an order QR loads that order (订单POS)."""
+        kind = kind_of(text)
+        if kind is CodeKind.COUPON:
+            self._member_actions.present_coupon(text)
+            return
+        if kind is CodeKind.MEMBER and self._member_actions.available:
+            self._member_actions.identify(text)
+            return
+        if kind is CodeKind.PAYMENT and self._payments is not None:
+            self._code_for_payment = text
+            self._on_code_pay_requested()
+            return
+        if self._order_codes is None or self._cashier is None or kind is not CodeKind.ORDER:
             self._change_cart(lambda cart_id: self._checkout.scan(cart_id, text))
             return
         order_codes, cashier_id = self._order_codes, self._cashier.id
@@ -195,8 +222,14 @@ class SaleScreen(SaleLayout):
 
     # -- the cart on the store lane ---------------------------------------------------------
 
-    def _change_cart(self, change: CartChange, done: AfterChange | None = None) -> None:
-        """Run ``change`` on the store lane; with no open cart (after a sale) open one first."""
+    def change_cart(self, change: CartChange, done: AfterChange | None = None,
+                    refused: Callable[[BaseException], None] | None = None) -> None:
+        self._change_cart(change, done, refused)
+
+    def _change_cart(self, change: CartChange, done: AfterChange | None = None,
+                     refused: Callable[[BaseException], None] | None = None) -> None:
+        """Run ``change`` on the store lane; with no open cart (after a sale) open one first.
+        ``refused`` shows a refusal somewhere else than the status line (an open dialog)."""
         if self._cashier is None:
             return
         cart_id, cashier_id, checkout = self._cart_id, self._cashier.id, self._checkout
@@ -208,7 +241,7 @@ class SaleScreen(SaleLayout):
         self._run(
             work,
             then=lambda view: self._on_cart_changed(view, done),
-            on_error=self._on_cart_refused,
+            on_error=lambda error: self._on_cart_refused(error, refused),
         )
 
     def _run(
@@ -242,9 +275,12 @@ class SaleScreen(SaleLayout):
             done(view)
         self._pay_if_asked()
 
-    def _on_cart_refused(self, error: BaseException) -> None:
+    def _on_cart_refused(self, error: BaseException,
+                         refused: Callable[[BaseException], None] | None = None) -> None:
         self._pending -= 1
-        if _needs_weight(error) and self._weighing.available:
+        if refused is not None:
+            refused(error)
+        elif _needs_weight(error) and self._weighing.available:
             params = error.params  # type: ignore[attr-defined]
             self.say("cashier.weigh.waiting", name=params["name"])
             self._weighing.start(str(params["sku"]), str(params["name"]))
@@ -422,6 +458,9 @@ class SaleScreen(SaleLayout):
             lambda: self._on_code_dialog_closed(dialog) if session == self._session else None
         )
         self.open_dialog(dialog)
+        code, self._code_for_payment = self._code_for_payment, None
+        if code is not None:
+            dialog.take_code(code)  # scanned on the sale screen: the customer is paying
 
     def _on_code_paid(self, attempt: AttemptView) -> None:
         if attempt.sale is not None:

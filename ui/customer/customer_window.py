@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QGuiApplication, QScreen
+from PySide6.QtGui import QColor, QGuiApplication, QScreen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from pos_app.events import OrderCodeShown
 from pos_app.i18n import Catalog
-from pos_app.services.views import CustomerView
+from pos_app.services.views import CustomerView, SavingView
 from ui import theme
 from ui.event_bridge import EventBridge
 from ui.formatting import money, quantity, weight
@@ -126,6 +126,7 @@ class CustomerWindow(QWidget):
         self.lines_table = self._build_lines_table(page)
         self.last_item_name = _label("", "LastItemName", page)
         self.last_item_amount = _label("", "LastItemAmount", page, _RIGHT)
+        self.member_label = _label("", "MemberGreeting", page)
         self.savings_label = _label("", "CustomerSavings", page)
         self.count_label = _label("", "Caption", page)
         self.total_label = _label("", "CustomerTotal", page, _RIGHT)
@@ -135,6 +136,7 @@ class CustomerWindow(QWidget):
         due_row.addWidget(self.count_label)
         right = QVBoxLayout()
         right.setSpacing(4)
+        right.addWidget(self.member_label)
         right.addWidget(_label(text("customer.last_item"), "Caption", page))
         right.addWidget(self.last_item_name)
         right.addWidget(self.last_item_amount)
@@ -210,16 +212,7 @@ class CustomerWindow(QWidget):
 
     def _show_scanning(self, view: CustomerView) -> None:
         text = self._catalog.text
-        table = self.lines_table
-        table.setRowCount(len(view.lines))
-        for row, line in enumerate(view.lines):
-            cells = (line.name, quantity(line.quantity, line.grams), money(line.amount))
-            for column, value in enumerate(cells):
-                item = QTableWidgetItem(value)
-                if column:
-                    item.setTextAlignment(_RIGHT)
-                table.setItem(row, column, item)
-        table.scrollToBottom()
+        self._fill_lines(view)
         last = view.lines[-1]
         count = (
             weight(last.grams)
@@ -232,7 +225,47 @@ class CustomerWindow(QWidget):
         self.savings_label.setVisible(not view.savings.is_zero())
         self.count_label.setText(text("customer.item_count", count=view.item_count))
         self.total_label.setText(money(view.total))
+        self._show_member(view)
         self._pages.setCurrentIndex(1)
+
+    def _fill_lines(self, view: CustomerView) -> None:
+        """One row per line; under a line that saved, one row per saving and its reason."""
+        rows: list[tuple[tuple[str, str, str], bool]] = []
+        for line in view.lines:
+            rows.append(((line.name, quantity(line.quantity, line.grams), money(line.amount)),
+                         False))
+            for saving in line.reasons:
+                rows.append(((f"  {self._reason(saving)}", "", f"-{money(saving.amount)}"), True))
+        for saving in view.order_savings:
+            rows.append(((self._reason(saving), "", f"-{money(saving.amount)}"), True))
+        table = self.lines_table
+        table.setRowCount(len(rows))
+        for row, (cells, is_saving) in enumerate(rows):
+            for column, value in enumerate(cells):
+                item = QTableWidgetItem(value)
+                if column:
+                    item.setTextAlignment(_RIGHT)
+                if is_saving:
+                    item.setForeground(QColor(theme.SAVINGS_ON_DARK))
+                table.setItem(row, column, item)
+        table.scrollToBottom()
+
+    def _reason(self, saving: SavingView) -> str:
+        """The offer's own name ("饮料第二件半价"), short enough for the display; the member
+        price, which has no name, by its message."""
+        return saving.params_dict.get("name") or self._catalog.text(
+            saving.reason, **saving.params_dict)
+
+    def _show_member(self, view: CustomerView) -> None:
+        text = self._catalog.text
+        if not view.member_name:
+            self.member_label.hide()
+            return
+        greeting = text("customer.member_greeting", name=view.member_name, tier=view.member_tier)
+        if view.member_points is not None:
+            greeting += "  " + text("customer.member_points", points=view.member_points)
+        self.member_label.setText(greeting)
+        self.member_label.show()
 
     def _show_paid(self, view: CustomerView) -> None:
         text = self._catalog.text

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pos_app.persistence.models.base import Base, UtcDateTime
@@ -19,6 +27,18 @@ class MemberRow(Base):
     tier: Mapped[str] = mapped_column(String(16), default="regular")
     points: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # Migration 0006: the member code's secret (never logged) and last accepted TOTP step,
+    # and the stored-value balance; the CHECKs keep both balances non-negative.
+    totp_secret: Mapped[bytes | None] = mapped_column(LargeBinary(64), default=None)
+    totp_last_step: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    stored_value_fen: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    __table_args__ = (
+        CheckConstraint("stored_value_fen >= 0", name="stored_value_not_negative"),
+        CheckConstraint("points >= 0", name="points_not_negative"),
+    )
+
+    def __repr__(self) -> str:
+        return f"MemberRow(id={self.id!r}, card_no={self.card_no!r}, tier={self.tier!r})"
 
 
 class OrderRow(Base):
@@ -40,6 +60,7 @@ class OrderRow(Base):
     change_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    priced_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
     __table_args__ = (Index("ix_orders_terminal_status", "terminal_id", "status"),)
 
 
@@ -57,6 +78,10 @@ class OrderLineRow(Base):
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     tax_rate_bp: Mapped[int]
     voided: Mapped[bool] = mapped_column(default=False)
+    category: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    member_price_fen: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    label_priced: Mapped[bool] = mapped_column(default=False, server_default=false())
+    discount_fen: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class PaymentRow(Base):

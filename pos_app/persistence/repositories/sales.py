@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, insert, select, update
@@ -11,7 +13,9 @@ from sqlalchemy.orm import Session
 from pos_app.domain.cart import CartLine, CartStatus
 from pos_app.domain.ids import LineId, ProductId
 from pos_app.domain.money import Money
+from pos_app.domain.pricing import Adjustment, Entitlement
 from pos_app.persistence.models import (
+    OrderAdjustmentRow,
     OrderLineRow,
     OrderRow,
     PaymentRow,
@@ -21,6 +25,7 @@ from pos_app.persistence.models import (
 )
 
 STOCK = StockRow.__table__
+ADJUSTMENTS = OrderAdjustmentRow.__table__
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +34,19 @@ class PaymentRecord:
     amount: Money
     tendered: Money
     change: Money
+
+
+@dataclass(frozen=True, slots=True)
+class SavingRecord:
+    """A saving of a completed sale as written: line (None for an entitlement), reason key,
+    parameters, amount, the promotion/coupon/member price that gave it, and its kind."""
+
+    line_id: str | None
+    reason: str
+    params: dict[str, str]
+    amount: Money
+    source: str
+    kind: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +63,8 @@ class SaleRecord:
     change: Money
     lines: tuple[CartLine, ...]
     payments: tuple[PaymentRecord, ...]
+    savings_detail: tuple[SavingRecord, ...] = field(default=())
+    member_id: str | None = None
 
 
 class SaleRepository:
@@ -86,6 +106,27 @@ class SaleRepository:
                 self._session.execute(insert(STOCK).values(product_id=line.product_id,
                                                            quantity=-taken))
 
+    def add_adjustments(self, order_id: str, adjustments: Sequence[Adjustment],
+                        entitlements: Sequence[Entitlement] = ()) -> None:
+        """The savings of a sale, each on its line with its reason, as the customer saw them."""
+        rows = [{"order_id": order_id, "line_id": a.line_id, "amount_fen": a.amount.fen,
+                 "reason": a.reason, "params": json.dumps(dict(a.params), ensure_ascii=False,
+                                                          sort_keys=True),
+                 "source": a.source, "kind": a.kind.value} for a in adjustments]
+        rows += [{"order_id": order_id, "line_id": None, "amount_fen": 0,
+                  "reason": f"entitlement.{e.kind}",
+                  "params": json.dumps(dict(e.params), ensure_ascii=False, sort_keys=True),
+                  "source": e.coupon_id, "kind": "entitlement"} for e in entitlements]
+        if rows:
+            self._session.execute(insert(ADJUSTMENTS), rows)
+
+    def savings_detail(self, order_id: str) -> tuple[SavingRecord, ...]:
+        rows = self._session.execute(
+            select(ADJUSTMENTS).where(ADJUSTMENTS.c.order_id == order_id)
+            .order_by(ADJUSTMENTS.c.id)).mappings()
+        return tuple(SavingRecord(r["line_id"], r["reason"], json.loads(r["params"]),
+                                  Money(r["amount_fen"]), r["source"], r["kind"]) for r in rows)
+
     def get(self, order_id: str) -> SaleRecord | None:
         row = self._session.execute(
             select(OrderRow, TerminalRow.code, UserRow.name)
@@ -108,7 +149,8 @@ class SaleRepository:
             total=Money(order.total_fen), change=Money(order.change_fen),
             lines=tuple(_line(r) for r in lines if not r.voided),
             payments=tuple(PaymentRecord(p.method, Money(p.amount_fen), Money(p.tendered_fen),
-                                         Money(p.change_fen)) for p in payments))
+                                         Money(p.change_fen)) for p in payments),
+            savings_detail=self.savings_detail(order_id), member_id=order.member_id)
 
     def by_number(self, number: str) -> str | None:
         return self._session.execute(
@@ -119,4 +161,7 @@ def _line(r: OrderLineRow) -> CartLine:
     return CartLine(id=LineId(r.id), position=r.position, product_id=ProductId(r.product_id),
                     sku=r.sku, name=r.name, unit_price=Money(r.unit_price_fen),
                     quantity=r.quantity, grams=r.grams, amount=Money(r.amount_fen),
-                    tax_rate_bp=r.tax_rate_bp, voided=r.voided)
+                    tax_rate_bp=r.tax_rate_bp, voided=r.voided, category=r.category,
+                    member_price=None if r.member_price_fen is None
+                    else Money(r.member_price_fen),
+                    label_priced=r.label_priced, discount=Money(r.discount_fen))

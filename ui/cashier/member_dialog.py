@@ -1,0 +1,103 @@
+"""MemberDialog (F10): identify the customer as a member, make them one, or take them off.
+
+The cashier scans the member code on the customer's phone or types a phone or card number
+and presses Enter. An unknown phone number offers "join with this phone number" (入会), so a
+payer becomes a member in one step. The dialog only asks; SaleScreen runs the request on the
+store lane and answers with ``show_problem`` or closes it.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pos_app.i18n import Catalog
+from pos_app.services.views import CartMemberView
+
+PHONE_LENGTH = 11
+
+
+class MemberDialog(QDialog):
+    identify_requested = Signal(str)
+    join_requested = Signal(str)
+    clear_requested = Signal()
+
+    def __init__(self, *, catalog: Catalog, member: CartMemberView | None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        text = catalog.text
+        self.setWindowTitle(text("member.dialog.title"))
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.setMinimumWidth(560)
+        self._catalog = catalog
+        current = QLabel(text("member.none") if member is None else
+                         text("member.line", name=member.name, tier=member.tier_name,
+                              points=member.points), self)
+        current.setObjectName("Caption")
+        hint = QLabel(text("member.dialog.hint"), self)
+        hint.setObjectName("FieldCaption")
+        hint.setWordWrap(True)
+        self.code_edit = QLineEdit(self)
+        self.code_edit.setObjectName("MemberCodeEdit")
+        self._message = QLabel("", self)
+        self._message.setObjectName("InlineError")
+        self._message.setWordWrap(True)
+        self.identify_button = _button(text("member.dialog.identify"), "ConfirmButton", self)
+        self.join_button = _button(text("member.dialog.join"), "CancelButton", self)
+        self.join_button.hide()
+        self.clear_button = _button(text("member.dialog.clear"), "DangerButton", self)
+        self.clear_button.setVisible(member is not None)
+        buttons = QHBoxLayout()
+        for button in (self.identify_button, self.join_button, self.clear_button):
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 24, 24, 24)
+        layout.setSpacing(12)
+        for widget in (current, hint, self.code_edit, self._message):
+            layout.addWidget(widget)
+        layout.addLayout(buttons)
+        self.code_edit.returnPressed.connect(self._on_identify)
+        self.identify_button.clicked.connect(self._on_identify)
+        self.join_button.clicked.connect(self._on_join)
+        self.clear_button.clicked.connect(self.clear_requested.emit)
+        self.code_edit.textEdited.connect(lambda _: self._message.clear())
+        self.code_edit.setFocus()
+
+    def message_text(self) -> str:
+        return self._message.text()
+
+    def show_problem(self, message: str, *, may_join: bool = False) -> None:
+        """Say what went wrong; an unknown phone number may join on the spot."""
+        self._message.setText(message)
+        self.join_button.setVisible(may_join and _is_phone(self.code_edit.text().strip()))
+        self.code_edit.selectAll()
+        self.code_edit.setFocus()
+
+    def _on_identify(self) -> None:
+        code = self.code_edit.text().strip()
+        if code:
+            self.identify_requested.emit(code)
+
+    def _on_join(self) -> None:
+        phone = self.code_edit.text().strip()
+        if _is_phone(phone):
+            self.join_requested.emit(phone)
+
+
+def _is_phone(text: str) -> bool:
+    return len(text) == PHONE_LENGTH and text.isascii() and text.isdigit()
+
+
+def _button(label: str, name: str, parent: QWidget) -> QPushButton:
+    button = QPushButton(label, parent)
+    button.setObjectName(name)
+    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    return button
