@@ -161,6 +161,8 @@ def _dialogs(t: Theme) -> str:
 #TenderedEdit {{ font-size: 40px; min-height: 64px; }}
 #FieldCaption {{ color: {t.muted}; font-size: 24px; }}
 #QuickCashButton {{ font-size: 24px; min-height: 80px; min-width: 140px; }}
+#TenderButton {{ font-size: 20px; min-height: 56px; }}
+#ApprovalCodeEdit {{ font-size: 28px; }}
 #ConfirmButton {{ background: {t.primary}; color: white; font-size: 22px; border: none;
     min-height: {t.touch_px}px; }}
 #DangerButton {{ background: {t.error}; color: white; font-size: 22px; border: none;

@@ -97,6 +97,7 @@ class CartMember:
     tier_name: str
     pricing: PricingMember
     points: int = 0
+    stored_value: Money = ZERO
 
 
 @dataclass(frozen=True, slots=True)

@@ -150,7 +150,7 @@ class SplitTender:
     tenders: tuple[Tender, ...] = ()
 
     def __post_init__(self) -> None:
-        if self.total.fen <= 0:
+        if self.total.fen < 0:  # zero is a cart of free goods (a pickup voucher): covered
             raise UserError("payment.nothing_due")
         if sum((t.amount for t in self.tenders), Money(0)) > self.total:
             raise ValueError("tenders pay more than the total")

@@ -58,6 +58,8 @@ def load_member(uow: UnitOfWork, member_id: str) -> CartMember | None:
     if member is None:
         return None
     rule = uow.members.tier_rule(member.tier)
-    return CartMember(id=member.id, name=member.name, tier=member.tier, tier_name=rule.name,
+    # a member who joined at the till with only a phone number is greeted by its last digits
+    name = member.name or f"*{member.phone[-4:]}"
+    return CartMember(id=member.id, name=name, tier=member.tier, tier_name=rule.name,
                       pricing=member.for_pricing(rule, uow.members.promotion_uses(member.id)),
-                      points=member.points)
+                      points=member.points, stored_value=uow.stored_value.balance(member.id))

@@ -25,25 +25,17 @@ from pos_app.domain.cart import Cart, CartStatus
 from pos_app.domain.ids import new_id
 from pos_app.domain.members import points_earned
 from pos_app.domain.money import Money
-from pos_app.domain.payment_states import is_final
 from pos_app.domain.payments import (
-    PaymentState,
     SplitTender,
-    Tender,
     TenderMethod,
-    take_cash,
-    tender_for_attempt,
 )
 from pos_app.domain.pricing import SourceKind
 from pos_app.domain.sales import order_number, order_number_prefix
 from pos_app.errors import UserError
 from pos_app.events import CustomerViewChanged, SaleCompleted
-from pos_app.persistence.repositories.payment_refunds import (
-    PaymentRefundRepository,
-    WalletPayments,
-)
 from pos_app.persistence.unit_of_work import UnitOfWork
 from pos_app.services.checkout import CheckoutService, release_coupons
+from pos_app.services.tendering import NO_OTHER_TENDERS, OtherTenders, split_for, write_payments
 from pos_app.services.viewmaking import customer_view
 from pos_app.services.views import SaleView
 
@@ -61,18 +53,22 @@ class SaleService:
         """Cash for what is still due (all of it when no wallet paid); the rest is change."""
         return self.complete(cart_id, cash=tendered)
 
-    def complete(self, cart_id: str, *, cash: Money | None = None) -> SaleView:
-        """Complete the sale with the cart's wallet tenders plus ``cash``, or say why not."""
-        sale = self._complete(cart_id, cash, strict=True)
+    def complete(self, cart_id: str, *, cash: Money | None = None,
+                 others: OtherTenders = NO_OTHER_TENDERS) -> SaleView:
+        """Complete the sale with the cart's wallet tenders, then ``others`` (points, stored
+        value, bank card) and ``cash`` for the rest, or say why not. A stored-value or points
+        tender the member cannot cover refuses the whole sale; nothing is taken."""
+        sale = self._complete(cart_id, cash, others, strict=True)
         assert sale is not None  # strict: every refusal raised
         return sale
 
     def complete_if_covered(self, cart_id: str) -> SaleView | None:
         """Complete the sale if the wallet tenders taken cover it; None when they do not, or
         the cart is no longer open (completed by another call)."""
-        return self._complete(cart_id, None, strict=False)
+        return self._complete(cart_id, None, NO_OTHER_TENDERS, strict=False)
 
-    def _complete(self, cart_id: str, cash: Money | None, *, strict: bool) -> SaleView | None:
+    def _complete(self, cart_id: str, cash: Money | None, others: OtherTenders, *,
+                  strict: bool) -> SaleView | None:
         now = self._clock.now()
         with self._uow() as uow:
             cart = uow.carts.get(cart_id)
@@ -82,7 +78,7 @@ class SaleService:
                 self._checkout.restore(uow, cart)
                 if not cart.active_lines():
                     raise UserError("cart.empty")
-                split = _tenders(uow, cart, cash)
+                split = split_for(uow, cart, cash, others)
                 number = self._close_order(uow, cart, split, now)
             except UserError:
                 if strict:
@@ -115,7 +111,7 @@ class SaleService:
         self, uow: UnitOfWork, cart: Cart, split: SplitTender, number: str, now: datetime
     ) -> str:
         """Payment rows, stock, print job, journal, audit and events of a closed order."""
-        _write_payments(uow, cart, split, now)
+        write_payments(uow, cart, split, now)
         uow.sales.take_stock(cart.active_lines())
         _write_pricing(uow, cart, split, now)
         job_id = new_id()
@@ -142,34 +138,6 @@ class SaleService:
         return job_id
 
 
-def _write_payments(uow: UnitOfWork, cart: Cart, split: SplitTender, now: datetime) -> None:
-    """One payment row per tender: cash with its change, wallets with provider and number."""
-    wallet = WalletPayments(uow.session)
-    for tender in split.tenders:
-        if tender.method is TenderMethod.CASH:
-            uow.sales.add_payment(
-                new_id(),
-                cart.id,
-                method=TenderMethod.CASH.value,
-                state=PaymentState.SUCCEEDED.value,
-                amount=tender.amount,
-                tendered=tender.tendered,
-                change=tender.change,
-                at=now,
-            )
-        else:
-            assert tender.provider is not None  # a wallet tender names its provider
-            wallet.add(
-                new_id(),
-                cart.id,
-                method=tender.method.value,
-                provider=tender.provider,
-                out_trade_no=tender.reference,
-                amount=tender.amount,
-                at=now,
-            )
-
-
 def _write_pricing(uow: UnitOfWork, cart: Cart, split: SplitTender, now: datetime) -> None:
     """Savings by line, coupons kept or given back, the member's points and capped uses."""
     uow.sales.add_adjustments(cart.id, cart.pricing.adjustments, cart.pricing.entitlements)
@@ -185,41 +153,11 @@ def _write_pricing(uow: UnitOfWork, cart: Cart, split: SplitTender, now: datetim
               if use.kind is SourceKind.PROMOTION]
     if capped:
         uow.members.record_promotion_uses(member.id, cart.id, capped)
-    points = points_earned(uow.members.tier_rule(member.tier), split.total)
+    paid = split.total - sum((t.amount for t in split.tenders
+                              if t.method is TenderMethod.POINTS), Money(0))
+    points = points_earned(uow.members.tier_rule(member.tier), paid)
     if points > 0:
         uow.points.earn(member.id, points, cart.id, now)
-
-
-def _tenders(uow: UnitOfWork, cart: Cart, cash: Money | None) -> SplitTender:
-    """The wallet tenders taken on ``cart`` plus ``cash``; refuses while a payment runs."""
-    attempts = uow.attempts.for_order(cart.id)
-    if any(not is_final(attempt.state) for attempt in attempts):
-        raise UserError("payment.in_progress")
-    given_back = {r.attempt_id for r in PaymentRefundRepository(uow.session).for_order(cart.id)}
-    wallet = [
-        tender_for_attempt(a)
-        for a in attempts
-        if a.state is PaymentState.PAID and a.id not in given_back
-    ]
-    total = cart.totals().total
-    if not wallet:
-        if cash is None:
-            raise UserError("payment.not_covered", due=total.yuan_text())
-        taken = take_cash(total, cash)
-        return SplitTender(
-            total, (Tender(method=TenderMethod.CASH, amount=taken.due, tendered=taken.tendered),)
-        )
-    split = SplitTender(total)
-    for tender in wallet:
-        split = split.add(tender)
-    if cash is not None:
-        taken = take_cash(split.due, cash)
-        split = split.add(
-            Tender(method=TenderMethod.CASH, amount=taken.due, tendered=taken.tendered)
-        )
-    if not split.covered:
-        raise UserError("payment.not_covered", due=split.due.yuan_text())
-    return split
 
 
 def _details(number: str, split: SplitTender) -> dict[str, object]:

@@ -107,7 +107,8 @@ def cart_views(cart: Cart, last_line_id: str | None, lines: LineViews | None = N
 
 def member_view(member: CartMember) -> CartMemberView:
     return CartMemberView(id=member.id, name=member.name, tier=member.tier,
-                          tier_name=member.tier_name, points=member.points)
+                          tier_name=member.tier_name, points=member.points,
+                          stored_value=member.stored_value)
 
 
 def coupon_views(cart: Cart) -> tuple[CouponUseView, ...]:
@@ -132,8 +133,8 @@ def entitlement_view(entitlement: Entitlement) -> SavingView:
 
 def masked_name(name: str) -> str:
     """The first character and stars: what a queue may read on the customer display."""
-    if not name:
-        return ""
+    if not name or name.startswith("*"):
+        return name  # empty, or already only the phone's last digits
     return name[0] + "*" * min(len(name) - 1, 2) if len(name) > 1 else name
 
 

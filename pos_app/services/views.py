@@ -38,6 +38,7 @@ class CartMemberView:
     tier: str
     tier_name: str
     points: int = 0
+    stored_value: Money = ZERO
 
 
 @dataclass(frozen=True, slots=True)

@@ -103,10 +103,15 @@ def test_over_tender_and_bad_tenders_are_refused(make: object, code: str) -> Non
     assert refused.value.code == code
 
 
-def test_nothing_due_is_refused() -> None:
+def test_free_goods_are_covered_at_once_and_take_no_tender() -> None:
+    free = SplitTender(Money(0))  # a cart of a pickup voucher's goods
+    assert free.covered and free.change.is_zero()
     with pytest.raises(UserError) as refused:
-        SplitTender(Money(0))
-    assert refused.value.code == "payment.nothing_due"
+        free.add_cash(Money(10_00))
+    assert refused.value.code == "payment.already_covered"
+    with pytest.raises(UserError) as negative:
+        SplitTender(Money(-1))
+    assert negative.value.code == "payment.nothing_due"
 
 
 def test_only_paid_attempts_become_tenders_and_only_cash_hands_over_more() -> None:

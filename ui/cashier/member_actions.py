@@ -9,7 +9,7 @@ number, joining, or taking the member off the sale.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from pos_app.errors import UserError
 from pos_app.i18n import Catalog
@@ -20,6 +20,7 @@ from ui.cashier.member_dialog import MemberDialog
 from ui.errors import user_message
 from ui.widgets.status_label import Severity
 
+T = TypeVar("T")
 CartChange = Callable[[str], CartView]
 AfterChange = Callable[[CartView], None]
 Refused = Callable[[BaseException], None]
@@ -37,6 +38,8 @@ class SaleScreenPort(Protocol):
     def open_dialog(self, dialog: MemberDialog) -> None: ...  # type: ignore[override]
 
     def close_dialog(self) -> None: ...
+
+    def run(self, work: Callable[[], T], *, then: Callable[[T], None]) -> None: ...
 
     def say(self, key: str, severity: Severity = Severity.INFO, **params: object) -> None: ...
 
@@ -96,7 +99,15 @@ class MemberActions:
         dialog.identify_requested.connect(lambda code: self.identify(code, dialog))
         dialog.join_requested.connect(lambda phone: self.join(phone, dialog))
         dialog.clear_requested.connect(self.clear)
+        dialog.coupon_chosen.connect(self._use_coupon)
         self._screen.open_dialog(dialog)
+        if view is not None and view.member is not None:
+            members, member_id = self._members, view.member.id
+            self._screen.run(lambda: members.summary(member_id), then=dialog.show_member)
+
+    def _use_coupon(self, code: str) -> None:
+        self._screen.close_dialog()
+        self.present_coupon(code)
 
     def _identified(self, view: CartView) -> None:
         member = view.member

@@ -14,13 +14,17 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from pos_app.i18n import Catalog
+from pos_app.services.member_views import MemberView
 from pos_app.services.views import CartMemberView
+from ui.formatting import money
 
 PHONE_LENGTH = 11
 
@@ -29,6 +33,8 @@ class MemberDialog(QDialog):
     identify_requested = Signal(str)
     join_requested = Signal(str)
     clear_requested = Signal()
+    coupon_chosen = Signal(str)
+    """The code of one of the member's coupons, chosen to use on this sale."""
 
     def __init__(self, *, catalog: Catalog, member: CartMemberView | None,
                  parent: QWidget | None = None) -> None:
@@ -40,8 +46,18 @@ class MemberDialog(QDialog):
         self._catalog = catalog
         current = QLabel(text("member.none") if member is None else
                          text("member.line", name=member.name, tier=member.tier_name,
-                              points=member.points), self)
+                              points=member.points,
+                              stored_value=money(member.stored_value)), self)
         current.setObjectName("Caption")
+        current.setWordWrap(True)
+        self.current_label = current
+        self.coupon_list = QListWidget(self)
+        self.coupon_list.setObjectName("MemberCoupons")
+        self.coupon_list.hide()
+        self.purchases_label = QLabel("", self)
+        self.purchases_label.setObjectName("Caption")
+        self.purchases_label.setWordWrap(True)
+        self.purchases_label.hide()
         hint = QLabel(text("member.dialog.hint"), self)
         hint.setObjectName("FieldCaption")
         hint.setWordWrap(True)
@@ -61,7 +77,8 @@ class MemberDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 24, 24, 24)
         layout.setSpacing(12)
-        for widget in (current, hint, self.code_edit, self._message):
+        for widget in (current, self.coupon_list, self.purchases_label, hint, self.code_edit,
+                       self._message):
             layout.addWidget(widget)
         layout.addLayout(buttons)
         self.code_edit.returnPressed.connect(self._on_identify)
@@ -69,7 +86,36 @@ class MemberDialog(QDialog):
         self.join_button.clicked.connect(self._on_join)
         self.clear_button.clicked.connect(self.clear_requested.emit)
         self.code_edit.textEdited.connect(lambda _: self._message.clear())
+        self.coupon_list.itemActivated.connect(self._on_coupon_activated)
         self.code_edit.setFocus()
+
+    def show_member(self, member: MemberView) -> None:
+        """Everything the cashier may tell the member: tier, points, stored value, the coupons
+        they hold (double-click or Enter uses one) and their last purchases."""
+        text = self._catalog.text
+        self.current_label.setText(text(
+            "member.summary", name=member.name, phone=member.phone, card=member.card_no,
+            tier=member.tier_name, points=member.points,
+            stored_value=money(member.stored_value)))
+        self.coupon_list.clear()
+        for coupon in member.coupons:
+            until = "" if coupon.valid_until is None else coupon.valid_until.date().isoformat()
+            item = QListWidgetItem(text("member.coupon_item",
+                                        coupon=text(coupon.summary_key, **coupon.params),
+                                        until=until))
+            item.setData(Qt.ItemDataRole.UserRole, coupon.code)
+            self.coupon_list.addItem(item)
+        self.coupon_list.setVisible(bool(member.coupons))
+        purchases = "；".join(text("member.purchase_item", number=p.order_number,
+                                  total=money(p.total)) for p in member.recent_purchases)
+        self.purchases_label.setText(text("member.recent", purchases=purchases)
+                                     if purchases else "")
+        self.purchases_label.setVisible(bool(purchases))
+
+    def _on_coupon_activated(self, item: QListWidgetItem) -> None:
+        code = item.data(Qt.ItemDataRole.UserRole)
+        if code:
+            self.coupon_chosen.emit(str(code))
 
     def message_text(self) -> str:
         return self._message.text()

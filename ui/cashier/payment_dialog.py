@@ -16,11 +16,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pos_app.domain.money import Money, MoneyFormatError
+from pos_app.domain.money import ZERO, Money, MoneyFormatError
 from pos_app.domain.payments import quick_cash_amounts
+from pos_app.errors import UserError
 from pos_app.i18n import Catalog
 from pos_app.services.sales import SaleService
-from pos_app.services.views import SaleView
+from pos_app.services.views import CartMemberView, SaleView
+from ui.cashier.other_tenders import OtherTendersRow
 from ui.errors import user_message
 from ui.formatting import money
 from ui.tasks import TaskRunner
@@ -46,6 +48,7 @@ class CashPaymentDialog(QDialog):
         sales: SaleService,
         tasks: TaskRunner,
         catalog: Catalog,
+        member: CartMemberView | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -58,6 +61,7 @@ class CashPaymentDialog(QDialog):
         self._tasks = tasks
         self._catalog = catalog
         self._busy = False
+        self._quick_amounts: dict[str, Money] = {}
         self.tendered_edit = QLineEdit(self)
         self.tendered_edit.setObjectName("TenderedEdit")
         self.tendered_edit.setValidator(
@@ -70,14 +74,19 @@ class CashPaymentDialog(QDialog):
         self._message.setObjectName("InlineError")
         self._message.setWordWrap(True)
         self.quick_buttons: list[QPushButton] = []
+        self.other_tenders = OtherTendersRow(catalog=catalog, due=due, member=member,
+                                             parent=self)
+        self._due_label = QLabel(money(due), self)
         self._build()
+        self.other_tenders.changed.connect(self._on_other_tenders_changed)
+        self.other_tenders.card_confirmed.connect(lambda: self.pay(ZERO))
         self.tendered_edit.textChanged.connect(self._on_text_changed)
         self.tendered_edit.returnPressed.connect(self._on_enter)
         self._on_text_changed("")
 
     def _build(self) -> None:
         text = self._catalog.text
-        due = QLabel(money(self._due), self)
+        due = self._due_label
         due.setObjectName("DueValue")
         due.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         grid = QGridLayout()
@@ -96,6 +105,7 @@ class CashPaymentDialog(QDialog):
         layout.setSpacing(16)
         layout.addLayout(grid)
         layout.addLayout(quick)
+        layout.addWidget(self.other_tenders)
         layout.addWidget(self._message)
         layout.addWidget(hint)
         self.tendered_edit.setFocus()
@@ -107,14 +117,27 @@ class CashPaymentDialog(QDialog):
         button.setObjectName("QuickCashButton")
         button.setAutoDefault(False)
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        button.clicked.connect(lambda: self.pay(amount))
+        button.clicked.connect(lambda: self.pay(self._quick_amounts.get(key, amount)))
         QShortcut(QKeySequence(key), self).activated.connect(button.click)
         self.quick_buttons.append(button)
         return button
 
     @property
     def due(self) -> Money:
-        return self._due
+        """What cash must still pay: the total less points, stored value and card."""
+        return self.other_tenders.due
+
+    def _on_other_tenders_changed(self) -> None:
+        due = self.due
+        self._due_label.setText(money(due))
+        pairs = zip(_QUICK_KEYS, self.quick_buttons, quick_cash_amounts(due), strict=False)
+        for key, button, amount in pairs:
+            self._quick_amounts[key] = amount
+            first = f"{key} {self._catalog.text('cashier.pay.exact')}" if amount == due else key
+            button.setText(f"{first}\n{_note(amount)}")
+        self._on_text_changed(self.tendered_edit.text())
+        if due.is_zero():
+            self.pay(ZERO)  # points or stored value paid it all
 
     def change_text(self) -> str:
         return self._change.text()
@@ -128,23 +151,28 @@ class CashPaymentDialog(QDialog):
         QApplication.beep()
 
     def pay(self, tendered: Money) -> None:
-        """Take ``tendered`` in cash; too little is refused here, the rest by the service."""
+        """Take ``tendered`` in cash with the other tenders; too little is refused here, the
+        rest by the service."""
         if self._busy:
             return
-        self.tendered_edit.setText(tendered.yuan_text())
-        if tendered < self._due:
+        due = self.due
+        if not tendered.is_zero():
+            self.tendered_edit.setText(tendered.yuan_text())
+        if tendered < due:
             self.show_problem(
                 self._catalog.text(
                     "error.payment.not_enough_cash",
-                    due=self._due.yuan_text(),
+                    due=due.yuan_text(),
                     tendered=tendered.yuan_text(),
                 )
             )
             return
         self._set_busy(True)
-        cart_id, sales = self._cart_id, self._sales
+        cart_id, sales, others = self._cart_id, self._sales, self.other_tenders.tenders
+        cash = None if due.is_zero() else tendered
         self._tasks.store(
-            lambda: sales.pay_cash(cart_id, tendered), then=self._on_paid, on_error=self._on_refused
+            lambda: sales.complete(cart_id, cash=cash, others=others),
+            then=self._on_paid, on_error=self._on_refused,
         )
 
     def reject(self) -> None:
@@ -154,7 +182,7 @@ class CashPaymentDialog(QDialog):
     def _on_enter(self) -> None:
         text = self.tendered_edit.text().strip()
         if not text:
-            self.pay(self._due)
+            self.pay(self.due)
             return
         tendered = _parse(text)
         if tendered is None:
@@ -164,15 +192,16 @@ class CashPaymentDialog(QDialog):
 
     def _on_text_changed(self, text: str) -> None:
         self._message.clear()
-        tendered = self._due if not text.strip() else _parse(text)
+        due = self.due
+        tendered = due if not text.strip() else _parse(text)
         if tendered is None:
             self._change.setText("—")
-        elif tendered < self._due:
+        elif tendered < due:
             self._change.setText(
-                self._catalog.text("cashier.pay.short", amount=money(self._due - tendered))
+                self._catalog.text("cashier.pay.short", amount=money(due - tendered))
             )
         else:
-            self._change.setText(money(tendered - self._due))
+            self._change.setText(money(tendered - due))
 
     def _on_paid(self, sale: SaleView) -> None:
         self._set_busy(False)
@@ -181,13 +210,17 @@ class CashPaymentDialog(QDialog):
 
     def _on_refused(self, error: BaseException) -> None:
         self._set_busy(False)
-        self.show_problem(user_message(error, self._catalog))
+        message = user_message(error, self._catalog)
+        if isinstance(error, UserError):
+            self.other_tenders.give_back(error.code)
+        self.show_problem(message)
         self.tendered_edit.selectAll()
         self.tendered_edit.setFocus()
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
         self.tendered_edit.setReadOnly(busy)
+        self.other_tenders.setEnabled(not busy)
         for button in self.quick_buttons:
             button.setEnabled(not busy)
 

@@ -244,6 +244,10 @@ class SaleScreen(SaleLayout):
             on_error=lambda error: self._on_cart_refused(error, refused),
         )
 
+    def run(self, work: Callable[[], T], *, then: Callable[[T], None]) -> None:
+        """Store-lane work for a helper of this screen (member details for a dialog)."""
+        self._run(work, then=then)
+
     def _run(
         self,
         work: Callable[[], T],
@@ -428,12 +432,14 @@ class SaleScreen(SaleLayout):
         self._run(ask_summary, then=show)
 
     def _open_cash_dialog(self, cart_id: str, due: Money) -> None:
+        view = self.cart_view
         dialog = CashPaymentDialog(
             cart_id=cart_id,
             due=due,
             sales=self._sales,
             tasks=self._tasks,
             catalog=self._catalog,
+            member=None if view is None else view.member,
             parent=self,
         )
         dialog.paid.connect(self._on_paid)

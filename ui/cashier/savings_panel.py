@@ -46,7 +46,8 @@ class SavingsPanel(QWidget):
             self.member_label.setProperty("member", False)
         else:
             self.member_label.setText(text("member.line", name=member.name,
-                                           tier=member.tier_name, points=member.points))
+                                           tier=member.tier_name, points=member.points,
+                              stored_value=money(member.stored_value)))
             self.member_label.setProperty("member", True)
         self.member_label.style().unpolish(self.member_label)
         self.member_label.style().polish(self.member_label)

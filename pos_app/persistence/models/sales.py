@@ -95,6 +95,9 @@ class PaymentRow(Base):
     change_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     out_trade_no: Mapped[str | None] = mapped_column(String(32), unique=True, default=None)
     provider: Mapped[str | None] = mapped_column(String(16), default=None)
+    reference: Mapped[str | None] = mapped_column(String(36), default=None)
+    """Bank card: the terminal's approval code; stored value and points: the member id."""
+    points: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     """The wallet of an electronic tender (added by migration 0004)."""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 

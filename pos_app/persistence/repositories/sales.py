@@ -89,11 +89,12 @@ class SaleRepository:
         return result.rowcount == 1  # type: ignore[attr-defined]
 
     def add_payment(self, payment_id: str, order_id: str, *, method: str, state: str,
-                    amount: Money, tendered: Money, change: Money, at: datetime) -> None:
+                    amount: Money, tendered: Money, change: Money, at: datetime,
+                    reference: str | None = None, points: int = 0) -> None:
         self._session.execute(insert(PaymentRow.__table__).values(
             id=payment_id, order_id=order_id, method=method, state=state,
             amount_fen=amount.fen, tendered_fen=tendered.fen, change_fen=change.fen,
-            created_at=at))
+            created_at=at, reference=reference, points=points))
 
     def take_stock(self, lines: list[CartLine]) -> None:
         """Decrease on-hand stock by pieces (or grams for weighed lines); negative is allowed."""
