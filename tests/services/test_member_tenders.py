@@ -143,7 +143,8 @@ def test_two_tills_paying_from_one_account_at_once_one_is_refused(
             except UserError as error:
                 outcomes.append(error.code)
 
-        threads = [threading.Thread(target=pay, args=pair) for pair in zip(tills, carts)]
+        pairs = zip(tills, carts, strict=True)
+        threads = [threading.Thread(target=pay, args=pair) for pair in pairs]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -156,7 +157,8 @@ def test_two_tills_paying_from_one_account_at_once_one_is_refused(
                 "SELECT SUM(CASE WHEN kind = 'pay' THEN -amount_fen ELSE amount_fen END) "
                 "FROM stored_value_ledger WHERE member_id = :m"), {"m": member}).scalar()
         assert balance == 20_00 and ledger == balance
-        for till, cart in zip(tills, carts):  # the refused cart pays cash; top up for the next
+        # the refused cart pays cash; a top-up for the next round
+        for till, cart in zip(tills, carts, strict=True):
             if core_open(till, cart):
                 till.sales.complete(cart, cash=Money(80_00))
         tills[0].members.top_up(member, Money(80_00), cashier_id="user-1")
