@@ -6,6 +6,7 @@ from PySide6.QtCore import QObject, Signal
 
 from pos_app.bus import EventBus
 from pos_app.events import (
+    BarcodeScanned,
     CustomerViewChanged,
     DeviceStatusChanged,
     Event,
@@ -26,6 +27,8 @@ class EventBridge(QObject):
     sale_completed = Signal(object)
     weight_read = Signal(object)
     order_code_shown = Signal(object)
+    barcode_scanned = Signal(object)
+    """A scan from a device scanner (serial, camera): the wedge's scans come from the filter."""
 
     def __init__(self, bus: EventBus, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -47,3 +50,5 @@ class EventBridge(QObject):
             self.weight_read.emit(event)
         elif isinstance(event, OrderCodeShown):
             self.order_code_shown.emit(event)
+        elif isinstance(event, BarcodeScanned):
+            self.barcode_scanned.emit(event)

@@ -146,6 +146,10 @@ class PosApplication:
             max_gap_ms=config.scan.wedge_max_gap_ms, min_length=config.scan.wedge_min_length,
             prefix=config.scan.wedge_prefix, suffix=config.scan.wedge_suffix), parent=app)
         app.installEventFilter(self.scan_filter)
+        # serial and camera scanners publish on the bus; every scan reaches the screens the
+        # same way, whatever read it
+        self.bridge.barcode_scanned.connect(
+            lambda event: self.scan_filter.scanned.emit(event.text))
         self.windows = self._build_windows(config)
         self.face_desk = build_face_desk(self.core, self.devices, self.bus, self.tasks,
                                          self.catalog, self.windows[0])
