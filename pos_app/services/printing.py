@@ -1,13 +1,17 @@
 """PrintService: turns committed print jobs into receipts for the printer port.
 
 A job row is written with the sale; this service hands it to the printer after the commit and
-records the outcome. A failed job stays "failed" and is printed again by ``retry_waiting`` (the
-printer came back) or on request by ``reprint`` (a copy, marked as such).
+records the outcome. A failed job stays "failed" and is printed again by ``retry_waiting``, or
+on request by ``reprint`` (a copy, marked as such). Jobs wait by themselves too: after a job
+failed, the next sign that the printer is back (its status poll answering online, or another
+job printing) sends every waiting job again, oldest first, so a receipt left behind by an
+unplugged or paper-out printer comes out once it is fixed, without anyone asking.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -18,11 +22,12 @@ from pos_app.domain.money import Money
 from pos_app.domain.receipts import Receipt, ReceiptLine, ReceiptTender
 from pos_app.domain.savings_display import is_order_level, summed
 from pos_app.errors import UserError
-from pos_app.events import PrintJobFinished, SaleCompleted
+from pos_app.events import DeviceStatusChanged, PrintJobFinished, SaleCompleted
 from pos_app.persistence.repositories.sales import SaleRecord
 from pos_app.persistence.repositories.staff import StoreRecord
 from pos_app.persistence.unit_of_work import UnitOfWork
 from pos_app.ports.printing import PrintJob, ReceiptPrinter
+from pos_app.services.views import CartView
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +39,11 @@ class PrintService:
         self._clock = clock
         self._printer = printer
         self._store_code = store_code
+        self._lock = threading.Lock()
+        self._printer_down = False
         bus.subscribe(SaleCompleted, self._on_sale_completed)
         bus.subscribe(PrintJobFinished, self._on_job_finished)
+        bus.subscribe(DeviceStatusChanged, self._on_device_status)
 
     def reprint(self, order_number: str) -> str:
         with self._uow() as uow:
@@ -46,6 +54,34 @@ class PrintService:
             uow.print_jobs.add(job_id, order_id, self._clock.now(), copy=True)
             uow.commit()
         self._send(job_id, order_id, copy=True)
+        return job_id
+
+    @property
+    def has_printer(self) -> bool:
+        return self._printer is not None
+
+    def print_order_slip(self, cart: CartView, *, qr_text: str, cashier_name: str,
+                         footer: str) -> str | None:
+        """An order slip (订单POS on paper): the open order ``cart`` as a ``Receipt`` with no
+        tenders, ``footer`` (until when and how to pay, in the store's language) and the signed
+        order QR as ``qr_text``. Sent once and not stored as a job: there is no sale to rebuild
+        it from, and F7 makes a fresh one. Returns the job id, or None without a printer."""
+        if self._printer is None:
+            return None
+        with self._uow() as uow:
+            store = uow.sites.store(self._store_code)
+            terminal_code = uow.site.terminal_code
+        if store is None:
+            raise UserError("print.unknown_order", number=cart.id)
+        receipt = Receipt(
+            store_name=store.name, store_address=store.address, terminal_code=terminal_code,
+            cashier_name=cashier_name, order_number=cart.id, sold_at=self._clock.now(),
+            time_zone=store.time_zone, lines=_slip_lines(cart), item_count=cart.item_count,
+            subtotal=cart.subtotal, savings=cart.savings, total=cart.total, tenders=(),
+            change=Money(0), footer=footer, qr_text=qr_text,
+            order_savings=_slip_order_savings(cart))
+        job_id = new_id()
+        self._printer.submit(PrintJob(job_id=job_id, receipt=receipt))
         return job_id
 
     def retry_waiting(self) -> int:
@@ -74,6 +110,29 @@ class PrintService:
         with self._uow() as uow:
             uow.print_jobs.finish(event.job_id, event.ok, event.error_code)
             uow.commit()
+        if not event.ok:
+            with self._lock:
+                self._printer_down = True
+        else:
+            self._printer_back()
+
+    def _on_device_status(self, event: DeviceStatusChanged) -> None:
+        if event.device == "printer" and event.online:
+            self._printer_back()
+
+    def _printer_back(self) -> None:
+        """Send the waiting jobs once per recovery (a failure arms it again)."""
+        with self._lock:
+            if not self._printer_down:
+                return
+            self._printer_down = False
+        with self._uow() as uow:
+            failed = uow.print_jobs.requeue_failed()
+            uow.commit()
+        for job_id, order_id, copy in failed:
+            self._send(job_id, order_id, copy=copy)
+        if failed:
+            log.info("printer back: %d waiting print job(s) sent again", len(failed))
 
     def _send(self, job_id: str, order_id: str, *, copy: bool, open_drawer: bool = False) -> None:
         """Only the first attempt of a sale's own receipt kicks the drawer: a retry hours later
@@ -118,6 +177,23 @@ def _order_savings(sale: SaleRecord) -> tuple[tuple[str, Money], ...]:
     """Spend-and-save and money coupons, once each with their sum."""
     parts = ((saving.params.get("name") or saving.reason, saving.amount.fen)
              for saving in sale.savings_detail if is_order_level(saving.reason))
+    return tuple((name, Money(fen)) for name, fen in summed(parts))
+
+
+def _slip_lines(cart: CartView) -> tuple[ReceiptLine, ...]:
+    return tuple(
+        ReceiptLine(name=line.name,
+                    quantity_text=_weight(line.grams) if line.grams is not None
+                    else str(line.quantity),
+                    unit_price=line.unit_price, amount=line.amount,
+                    savings=tuple((s.params_dict.get("name") or s.reason, s.amount)
+                                  for s in line.reasons if not is_order_level(s.reason)))
+        for line in cart.lines)
+
+
+def _slip_order_savings(cart: CartView) -> tuple[tuple[str, Money], ...]:
+    parts = ((s.params_dict.get("name") or s.reason, s.amount.fen)
+             for line in cart.lines for s in line.reasons if is_order_level(s.reason))
     return tuple((name, Money(fen)) for name, fen in summed(parts))
 
 

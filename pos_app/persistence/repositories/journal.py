@@ -62,6 +62,24 @@ class PrintJobs:
                               .where(PrintJobRow.__table__.c.id == job_id)
                               .values(state="printed" if ok else "failed", error=error))
 
+    def requeue_failed(self) -> list[tuple[str, str, bool]]:
+        """(job id, order id, copy) of failed jobs, oldest first, each moved back to "queued"
+        by a conditional UPDATE: a job is taken for another try by one caller only, so two
+        recoveries in a row cannot print it twice."""
+        rows = self._session.execute(
+            select(PrintJobRow.id, PrintJobRow.order_id, PrintJobRow.copy)
+            .where(PrintJobRow.state == "failed").order_by(PrintJobRow.created_at)).all()
+        taken = []
+        for row in rows:
+            moved = self._session.execute(
+                update(PrintJobRow.__table__)
+                .where(PrintJobRow.__table__.c.id == row.id,
+                       PrintJobRow.__table__.c.state == "failed")
+                .values(state="queued"))
+            if moved.rowcount == 1:  # type: ignore[attr-defined]
+                taken.append((row.id, row.order_id, row.copy))
+        return taken
+
     def waiting(self) -> list[tuple[str, str, bool]]:
         """(job id, order id, copy) of jobs not yet printed, oldest first."""
         rows = self._session.execute(
