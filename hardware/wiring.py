@@ -77,8 +77,17 @@ def build_scanner(config: ScannerConfig, bus: EventBus) -> object | None:
     (the UI's event filter reads it)."""
     if config.kind == "wedge":
         return None
-    if config.kind != "serial" or not config.port:
-        raise ConfigError("devices.scanner needs kind = \"wedge\", or \"serial\" with a port")
+    if config.kind not in ("serial", "hid") or not config.port:
+        raise ConfigError("devices.scanner needs kind = \"wedge\", or \"serial\" or \"hid\" "
+                          "with a port")
+    if config.kind == "hid":
+        from hardware.scanner.hid_scanner import HidScanner
+
+        hid = HidScanner(config.port, on_scan=bus.publish, on_status=_status(bus, "scanner"),
+                         exclusive=config.exclusive, prefix=config.prefix,
+                         suffix=config.suffix, retry_s=config.retry_ms / 1000)
+        hid.start()
+        return hid
     from hardware.scanner.serial_scanner import SerialScanner
 
     scanner = SerialScanner(config.port, config.baudrate, on_scan=bus.publish,

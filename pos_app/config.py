@@ -68,8 +68,9 @@ class PrinterConfig:
 @dataclass(frozen=True, slots=True)
 class ScannerConfig:
     kind: str = "wedge"
-    """wedge (keyboard, see [scan]) | serial"""
+    """wedge (keyboard, see [scan]) | serial | hid (its input device, taken exclusively)"""
     port: str = ""
+    """serial: the port; hid: the input device, e.g. /dev/input/by-id/usb-...-event-kbd"""
     baudrate: int = 9600
     framing: str = "8N1"
     prefix: str = ""
@@ -77,6 +78,8 @@ class ScannerConfig:
     encoding: str = "utf-8"
     idle_flush_ms: int = 300
     retry_ms: int = 2000
+    exclusive: bool = True
+    """hid: take the device away from the window system, so no scan reaches a text field"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +167,11 @@ class UiConfig:
     customer_screen: str = ""
     """Name of the screen for the customer window; empty picks the second screen if any."""
     fullscreen: bool = False
+    advert_after_s: int = 20
+    """Seconds the customer display shows its welcome before the adverts (resources/adverts)
+    take turns; 0 turns them off. The next scan, QR or payment ends them at once."""
+    advert_slide_s: int = 8
+    """Seconds each advert stays up."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,6 +279,8 @@ def parse_config(raw: Mapping[str, Any], *, data_dir: Path | None = None,
         payments=_payments(_table(top, "payments", "")),
         source=source,
     )
+    if config.ui.advert_after_s < 0 or config.ui.advert_slide_s < 1:
+        raise ConfigError("ui.advert_after_s must be >= 0 and ui.advert_slide_s >= 1")
     if config.faces.enabled and not config.faces.notice_version:
         raise ConfigError("faces.notice_version must be set when faces.enabled")
     if config.faces.default_scope not in ("terminal", "store"):
