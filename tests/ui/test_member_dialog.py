@@ -71,3 +71,26 @@ def test_the_members_details_list_their_coupons_and_one_is_used_from_the_list(
     coupon = screen.cart_view.coupons[0]
     assert coupon.name == "店庆现金券"
     assert coupon.refusal == "coupon.no_eligible_goods"  # an empty cart: it waits for goods
+
+
+def test_a_cash_top_up_shows_the_new_balance_on_the_cart(
+        qtbot: QtBot, sale_window: CashierWindow, core: Core) -> None:
+    screen = sale_window.sale_screen
+    core.members.join("13712345678", "周杰")
+    dialog = open_member_dialog(qtbot, screen)
+    type_enter(qtbot, dialog, "13712345678")
+    qtbot.waitUntil(lambda: screen.active_dialog() is None)
+
+    dialog = open_member_dialog(qtbot, screen)
+    qtbot.keyClicks(dialog.top_up_edit, "0")
+    qtbot.keyClick(dialog.top_up_edit, Qt.Key.Key_Return)
+    assert dialog.message_text() != ""  # nothing to top up: said, nothing sent
+    dialog.top_up_edit.clear()
+    qtbot.keyClicks(dialog.top_up_edit, "100")
+    qtbot.keyClick(dialog.top_up_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: screen.active_dialog() is None)
+    view = screen.cart_view
+    assert view is not None and view.member is not None
+    assert view.member.stored_value.fen == 100_00
+    assert "¥100.00" in screen.status_text()
+    assert "储值 ¥100.00" in screen.savings_panel.member_label.text()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol, TypeVar
 
+from pos_app.domain.money import Money
 from pos_app.errors import UserError
 from pos_app.i18n import Catalog
 from pos_app.services.checkout import CheckoutService
@@ -18,6 +19,7 @@ from pos_app.services.members import MemberService
 from pos_app.services.views import CartView
 from ui.cashier.member_dialog import MemberDialog
 from ui.errors import user_message
+from ui.formatting import money
 from ui.widgets.status_label import Severity
 
 T = TypeVar("T")
@@ -38,6 +40,9 @@ class SaleScreenPort(Protocol):
     def open_dialog(self, dialog: MemberDialog) -> None: ...  # type: ignore[override]
 
     def close_dialog(self) -> None: ...
+
+    @property
+    def cashier_id(self) -> str | None: ...
 
     def run(self, work: Callable[[], T], *, then: Callable[[T], None]) -> None: ...
 
@@ -100,10 +105,32 @@ class MemberActions:
         dialog.join_requested.connect(lambda phone: self.join(phone, dialog))
         dialog.clear_requested.connect(self.clear)
         dialog.coupon_chosen.connect(self._use_coupon)
+        dialog.top_up_requested.connect(lambda amount: self._top_up(amount, dialog))
         self._screen.open_dialog(dialog)
         if view is not None and view.member is not None:
             members, member_id = self._members, view.member.id
             self._screen.run(lambda: members.summary(member_id), then=dialog.show_member)
+
+    def _top_up(self, amount: Money, dialog: MemberDialog) -> None:
+        """Cash top-up of the member's stored value; the cart shows the new balance."""
+        view = self._screen.cart_view
+        members, checkout, cashier = self._members, self._checkout, self._screen.cashier_id
+        if members is None or view is None or view.member is None or cashier is None:
+            return
+        member_id = view.member.id
+
+        def top_up(cart_id: str) -> CartView:
+            members.top_up(member_id, amount, cashier_id=cashier)
+            return checkout.set_member(cart_id, member_id)
+
+        self._screen.change_cart(top_up, done=lambda v: self._topped_up(v, amount),
+                                 refused=self._refused_in(dialog))
+
+    def _topped_up(self, view: CartView, amount: Money) -> None:
+        self._screen.close_dialog()
+        balance = view.member.stored_value if view.member is not None else amount
+        self._screen.say("member.topped_up", Severity.SUCCESS, amount=money(amount),
+                         balance=money(balance))
 
     def _use_coupon(self, code: str) -> None:
         self._screen.close_dialog()

@@ -8,7 +8,8 @@ store lane and answers with ``show_problem`` or closes it.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QRegularExpression, Qt, Signal
+from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pos_app.domain.money import Money, MoneyFormatError
 from pos_app.i18n import Catalog
 from pos_app.services.member_views import MemberView
 from pos_app.services.views import CartMemberView
@@ -35,6 +37,8 @@ class MemberDialog(QDialog):
     clear_requested = Signal()
     coupon_chosen = Signal(str)
     """The code of one of the member's coupons, chosen to use on this sale."""
+    top_up_requested = Signal(object)
+    """Money: a cash top-up of the member's stored value (预存款)."""
 
     def __init__(self, *, catalog: Catalog, member: CartMemberView | None,
                  parent: QWidget | None = None) -> None:
@@ -71,6 +75,17 @@ class MemberDialog(QDialog):
         self.join_button.hide()
         self.clear_button = _button(text("member.dialog.clear"), "DangerButton", self)
         self.clear_button.setVisible(member is not None)
+        self.top_up_edit = QLineEdit(self)
+        self.top_up_edit.setObjectName("TopUpEdit")
+        self.top_up_edit.setPlaceholderText(text("member.top_up.hint"))
+        self.top_up_edit.setValidator(
+            QRegularExpressionValidator(QRegularExpression(r"\d{0,5}(\.\d{0,2})?"), self))
+        self.top_up_button = _button(text("member.top_up.button"), "ConfirmButton", self)
+        top_up = QHBoxLayout()
+        top_up.addWidget(self.top_up_edit, 1)
+        top_up.addWidget(self.top_up_button)
+        for widget in (self.top_up_edit, self.top_up_button):
+            widget.setVisible(member is not None)
         buttons = QHBoxLayout()
         for button in (self.identify_button, self.join_button, self.clear_button):
             buttons.addWidget(button)
@@ -80,6 +95,7 @@ class MemberDialog(QDialog):
         for widget in (current, self.coupon_list, self.purchases_label, hint, self.code_edit,
                        self._message):
             layout.addWidget(widget)
+        layout.addLayout(top_up)
         layout.addLayout(buttons)
         self.code_edit.returnPressed.connect(self._on_identify)
         self.identify_button.clicked.connect(self._on_identify)
@@ -87,6 +103,8 @@ class MemberDialog(QDialog):
         self.clear_button.clicked.connect(self.clear_requested.emit)
         self.code_edit.textEdited.connect(lambda _: self._message.clear())
         self.coupon_list.itemActivated.connect(self._on_coupon_activated)
+        self.top_up_button.clicked.connect(self._on_top_up)
+        self.top_up_edit.returnPressed.connect(self._on_top_up)
         self.code_edit.setFocus()
 
     def show_member(self, member: MemberView) -> None:
@@ -111,6 +129,16 @@ class MemberDialog(QDialog):
         self.purchases_label.setText(text("member.recent", purchases=purchases)
                                      if purchases else "")
         self.purchases_label.setVisible(bool(purchases))
+
+    def _on_top_up(self) -> None:
+        try:
+            amount = Money.parse(self.top_up_edit.text().strip() or "0")
+        except MoneyFormatError:
+            amount = Money(0)
+        if amount.fen <= 0:
+            self._message.setText(self._catalog.text("error.payment.bad_amount"))
+            return
+        self.top_up_requested.emit(amount)
 
     def _on_coupon_activated(self, item: QListWidgetItem) -> None:
         code = item.data(Qt.ItemDataRole.UserRole)

@@ -135,6 +135,11 @@ class SaleScreen(SaleLayout):
                      self._catalog.text("face.key"))
 
     @property
+    def cashier_id(self) -> str | None:
+        """Who is logged in at this till (None on the login screen)."""
+        return None if self._cashier is None else self._cashier.id
+
+    @property
     def busy(self) -> bool:
         """A cart change is on its way to the store lane or back."""
         return self._pending > 0
