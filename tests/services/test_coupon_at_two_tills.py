@@ -47,7 +47,7 @@ def test_one_coupon_at_two_tills_at_once_is_held_by_exactly_one(
         start, outcomes = threading.Barrier(2), []
 
         def present(till: Core, cart_id: str, start: threading.Barrier = start,
-                    outcomes: list[str] = outcomes) -> None:
+                    outcomes: list[str] = outcomes, code: str = code) -> None:
             start.wait()
             try:
                 view = till.checkout.add_coupon(cart_id, code)
