@@ -40,7 +40,8 @@ def test_demo_then_self_test_pass(no_config: Path, capsys: pytest.CaptureFixture
     assert run(no_config, "demo", "--products", "50") == 1  # never seeds twice
     assert run(no_config, "self-test") == 0
     out = capsys.readouterr().out
-    for check in ("config", "database", "store", "messages", "printer", "qt"):
+    for check in ("config", "database", "store", "messages", "printer", "face models",
+                  "barcode decoders", "qt"):
         assert f"ok   {check}:" in out
     assert out.rstrip().endswith("self-test passed")
 

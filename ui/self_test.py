@@ -1,5 +1,6 @@
-"""`pos self-test`: checks config, database, migrations, store, messages, printer and Qt
-headless, one line per check ("ok"/"FAIL", the check, what was found), exit 1 on any failure.
+"""`pos self-test`: checks config, database, migrations, store, messages, printer, the face
+models, the barcode decoders and Qt headless, one line per check ("ok"/"FAIL", the check, what
+was found), exit 1 on any failure.
 
 Part of the composition root (like ui/main.py) because it reaches the configured devices.
 """
@@ -39,6 +40,8 @@ def _checks(config: AppConfig) -> list[Check]:
         ("store", lambda: _store(config)),
         ("messages", lambda: _messages(config)),
         ("printer", lambda: _printer(config)),
+        ("face models", lambda: _face_models(config)),
+        ("barcode decoders", _decoders),
         ("qt", _qt),
     ]
 
@@ -87,6 +90,36 @@ def _printer(config: AppConfig) -> str:
 
     prepare_escpos_env()
     return check_printer(config.devices.printer, config.data_dir)
+
+
+def _face_models(config: AppConfig) -> str:
+    """Both shipped models present and unchanged (SHA-256), and OpenCV able to load them;
+    with face recognition off it only says so."""
+    from hardware.faces.models import MODEL_ID, SFACE, YUNET, load_model
+
+    sizes = [len(load_model(model)) for model in (YUNET, SFACE)]
+    import cv2
+
+    state = "enabled" if config.faces.enabled else "off ([faces] enabled = false)"
+    return (f"{MODEL_ID}: YuNet {sizes[0] // 1024} KiB, SFace {sizes[1] // 1024} KiB, "
+            f"SHA-256 ok, OpenCV {cv2.__version__}; face recognition {state}")
+
+
+def _decoders() -> str:
+    """zxing-cpp and pyzbar (with libzbar) decode a QR code drawn here."""
+    import numpy as np
+    import zxingcpp
+    from pyzbar import pyzbar
+
+    text = "POS-SELF-TEST"
+    matrix = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode)
+    image = np.asarray(matrix.to_image(scale=4, add_quiet_zones=True), dtype=np.uint8)
+    zxing = [r.text for r in zxingcpp.read_barcodes(image)]
+    zbar = [r.data.decode() for r in pyzbar.decode(image)]
+    if zxing != [text] or zbar != [text]:
+        raise PosError(f"decoded {zxing} with zxing-cpp and {zbar} with zbar, "
+                       f"expected [{text!r}]")
+    return "zxing-cpp and zbar (libzbar) both read a QR code"
 
 
 def _qt() -> str:
