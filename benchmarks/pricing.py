@@ -10,11 +10,15 @@ and one store-wide (tobacco excluded), with date, weekday and hour windows (some
 the measured instant), priorities and exclusivity groups. Multi-SKU offers cover a product
 family in one category, as flyers do. Coupons: a ¥10 cash coupon from
 ¥100, 9折 on household goods up to ¥20, and a parking coupon from ¥200.
+
+How it scales with the number of promotions (10, 100, 500 and 1,000; same carts, coupons and
+member): ``.venv/bin/python -m benchmarks.pricing``, one JSON line per count.
 """
 
 from __future__ import annotations
 
 import gc
+import json
 import random
 import statistics
 import time
@@ -269,6 +273,17 @@ def reprice_200_lines_500_promos() -> tuple[str, list[float], str, str, list[flo
     )
 
 
+def reprice_at(count: int) -> tuple[str, list[float], str, str, list[float]]:
+    """The same reprice at ``count`` promotions, against 10 promotions in the same process:
+    how the engine scales (``pos bench reprice_200_lines_1000_promos`` ...)."""
+    store = Store()
+    samples = measure(count, store=store)
+    baseline = samples if count == 10 else measure(10, store=store)
+    setup = f"as reprice_200_lines_500_promos, with {count:,} live promotions"
+    return (f"reprice_200_lines_{count}_promos", samples, setup,
+            "the same carts and coupons with 10 promotions", baseline)
+
+
 def pricing_scaling() -> list[tuple[int, float]]:
     """Median milliseconds to reprice the 200-line cart at 10, 100 and 1,000 promotions."""
     store = Store()
@@ -276,3 +291,38 @@ def pricing_scaling() -> list[tuple[int, float]]:
         (count, statistics.median(measure(count, samples=100, store=store)))
         for count in (10, 100, 1_000)
     ]
+
+
+SCALING = (10, 100, 500, 1_000)
+
+
+def _p99(samples: list[float]) -> float:
+    """Nearest rank, as ``benchmarks.run.percentile`` reads it."""
+    ordered = sorted(samples)
+    return ordered[max(0, min(len(ordered) - 1, round(0.99 * len(ordered) + 0.5) - 1))]
+
+
+def main() -> None:
+    """``python -m benchmarks.pricing``: the scaling table, one JSON object per promotion
+    count (median and p99 over ``SAMPLES`` reprices, same carts, coupons and member as the
+    ``reprice_200_lines_500_promos`` metric)."""
+    store = Store()
+    for count in SCALING:
+        samples = measure(count, store=store)
+        print(
+            json.dumps(
+                {
+                    "metric": "reprice_200_lines_scaling",
+                    "promotions": count,
+                    "unit": "ms",
+                    "median": round(statistics.median(samples), 4),
+                    "p99": round(_p99(samples), 4),
+                    "n": len(samples),
+                }
+            ),
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()

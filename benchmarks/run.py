@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from benchmarks.camera import camera_decode_frame
 from benchmarks.faces import face_identify_100k
 from benchmarks.payment_overhead import payment_overhead
-from benchmarks.pricing import reprice_200_lines_500_promos
+from benchmarks.pricing import reprice_200_lines_500_promos, reprice_at
 from benchmarks.scan import scan_to_total
 from benchmarks.startup import startup_to_window
 
@@ -53,6 +53,9 @@ METRICS: dict[str, Callable[[], Result]] = {
     "face_identify_100k": lambda: Result(*face_identify_100k()),
     "payment_overhead": lambda: Result(*payment_overhead()),
     "reprice_200_lines_500_promos": lambda: Result(*reprice_200_lines_500_promos()),
+    "reprice_200_lines_10_promos": lambda: Result(*reprice_at(10)),
+    "reprice_200_lines_100_promos": lambda: Result(*reprice_at(100)),
+    "reprice_200_lines_1000_promos": lambda: Result(*reprice_at(1_000)),
 }
 
 

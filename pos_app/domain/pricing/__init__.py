@@ -43,9 +43,9 @@ from pos_app.domain.pricing.promotions import (
     SpecialPrice,
     SpendTier,
     SpendTiers,
-    Window,
 )
 from pos_app.domain.pricing.search import SearchLimits
+from pos_app.domain.pricing.windows import Window
 
 __all__ = [
     "MEMBER_PRICE_SOURCE",

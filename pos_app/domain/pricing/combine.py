@@ -21,6 +21,7 @@ from itertools import combinations
 from pos_app.domain.pricing.order_level import order_alone
 from pos_app.domain.pricing.repair import Outcome, repair_plans, tier
 from pos_app.domain.pricing.search import (
+    CANONICAL,
     Budget,
     Memo,
     Node,
@@ -28,6 +29,7 @@ from pos_app.domain.pricing.search import (
     clusters,
     item_clash,
     solve_cluster,
+    solve_clusters,
     solve_stage,
 )
 from pos_app.domain.pricing.state import Basket, State
@@ -54,25 +56,25 @@ class ItemStage:
 
     @classmethod
     def solve(cls, basket: Basket, nodes: Sequence[Node], budget: Budget) -> ItemStage:
-        ordered = sorted(nodes, key=lambda node: (node.offer.key, node.id))
+        ordered = sorted(nodes, key=CANONICAL)
         groups = clusters(len(basket.lines), ordered)
         cluster_of = {node.id: k for k, members in enumerate(groups) for node in members}
         node_of = {(id(node.offer), i): node.id for node in ordered for i in node.lines}
         memo: Memo = {}
         state = State(basket)
-        solve_stage(basket, ordered, state, budget, _item_clash, memo)
+        solve_clusters(basket, groups, state, budget, _item_clash, memo)
         return cls(basket, budget, state, groups, cluster_of, node_of, memo)
 
     def without(self, dropped: frozenset[int]) -> State:
         """The item stage as if the nodes in ``dropped`` did not exist."""
         first = self.first
+        state = first.copy()
         if not dropped:
-            return first.copy()
+            return state
         affected = {self.cluster_of[k] for k in dropped}
         lines = {i for k in affected for node in self.clusters[k] for i in node.lines}
-        state = State(self.basket)
-        kept = [i for i in range(len(self.basket.lines)) if i not in lines]
-        state.restore(kept, (first.snapshot(kept)[0], 0, 0))
+        state.reset(self.basket, lines)
+        state.entries, state.apps = [], []
         renumber: dict[int, int] = {}
         for i, fen, app in first.entries:
             if i not in lines:
@@ -93,14 +95,38 @@ def combine(
     first = Outcome.after_items(state, items.node_of)
     left_out = _order_stage(basket, _live(order_nodes, state), state, budget)
     best, best_total = state, sum(state.pay)
-    for plan in repair_plans(basket, first, order_nodes, item_nodes)[:MAX_RESOLVES]:
+    kept = sorted(
+        (node for node in order_nodes if node.id not in left_out),
+        key=CANONICAL,
+    )
+    for plan in repair_plans(basket, first, order_nodes, item_nodes, MAX_RESOLVES):
         budget.exact = False
         again = items.without(plan)
-        live = [node for node in _live(order_nodes, again) if node.id not in left_out]
-        apply_nodes(live, basket, again)
-        if sum(again.pay) < best_total:
-            best, best_total = again, sum(again.pay)
+        total = _order_total_below(kept, basket, again, best_total)
+        if total is not None:
+            best, best_total = again, total
     return best
+
+
+def _order_total_below(
+    ordered: Sequence[Node], basket: Basket, state: State, bar: int
+) -> int | None:
+    """Apply the order-level nodes in order and return the total, when it is below ``bar``
+    (else None, with ``state`` left part-way). A node saving nothing changes nothing, and
+    one that saves nothing after the item stage saves nothing after other order-level
+    offers either (they only lower what is left and close lines), so no node is skipped
+    here that the first solve kept out for saving nothing. The last node is totalled before
+    it is spread, and spread only if the total is below ``bar``."""
+    if not ordered:
+        total = sum(state.pay)
+        return total if total < bar else None
+    apply_nodes(ordered[:-1], basket, state)
+    last = ordered[-1]
+    total = sum(state.pay) - order_alone(last.offer, last.lines, state)
+    if total >= bar:
+        return None
+    apply_nodes([last], basket, state)
+    return total
 
 
 def _live(order_nodes: Sequence[Node], state: State) -> list[Node]:
@@ -111,7 +137,7 @@ def _live(order_nodes: Sequence[Node], state: State) -> list[Node]:
         saving = order_alone(node.offer, node.lines, state)
         if saving > 0:
             live.append(Node(node.id, node.offer, node.lines, saving))
-    return sorted(live, key=lambda node: (node.offer.key, node.id))
+    return sorted(live, key=CANONICAL)
 
 
 def _order_stage(basket: Basket, ordered: list[Node], state: State, budget: Budget) -> set[int]:

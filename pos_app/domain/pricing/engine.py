@@ -45,10 +45,12 @@ from pos_app.domain.pricing.coupon_terms import (
 from pos_app.domain.pricing.index import RuleIndex
 from pos_app.domain.pricing.offers import ITEM, Offer, coupon_offer
 from pos_app.domain.pricing.order_level import order_alone
+from pos_app.domain.pricing.promotions import Scope
 from pos_app.domain.pricing.result import assemble
-from pos_app.domain.pricing.rewards import unit_saving
+from pos_app.domain.pricing.rewards import unit_savings
 from pos_app.domain.pricing.search import Budget, Node, SearchLimits, alone_savings, apply_nodes
 from pos_app.domain.pricing.state import Basket, State
+from pos_app.domain.pricing.windows import Moment
 
 Planned = list[tuple[Offer, tuple[int, ...]]]
 """Offers with the canonical indices of the lines they may apply to."""
@@ -74,8 +76,10 @@ def price(
     coupon_lines = {coupon.id: _coupon_lines(basket, coupon) for coupon in coupons}
     accepted, refusals = _coupon_offers(basket, coupons, member, at, coupon_lines)
     products = [c for c in accepted if c.kind is not CouponKind.PARKING]
-    nodes = _nodes(planned + [(coupon_offer(c), coupon_lines[c.id]) for c in products])
-    _set_alone(nodes, basket)
+    nodes, others = _nodes(
+        planned + [(coupon_offer(c), coupon_lines[c.id]) for c in products], basket
+    )
+    _set_alone(others, basket)
     live = [node for node in nodes if node.alone > 0]
     budget = Budget(limits or SearchLimits())
     state, excluded = _best_coupon_set(basket, live, accepted, budget)
@@ -125,9 +129,10 @@ def _promotion_offers(
 ) -> Planned:
     planned: Planned = []
     promotions = rules.promotions
+    moment = Moment.of(local)
     for position, line_ids in rules.matching(basket.lines).items():
         promotion = promotions[position]
-        if not promotion.runs_for(member, local):
+        if not promotion.runs_for(member, moment):
             continue
         limit = promotion.remaining_uses(member)
         if limit != 0:
@@ -165,9 +170,22 @@ def _coupon_lines(basket: Basket, coupon: Coupon) -> tuple[int, ...]:
         return tuple(i for i, sku in enumerate(basket.sku) if sku == coupon.sku)
     if coupon.kind is CouponKind.PARKING:
         return tuple(range(len(basket.lines)))
-    scope = coupon.scope
+    return _scope_lines(coupon.scope, basket)
+
+
+def _scope_lines(scope: Scope, basket: Basket) -> tuple[int, ...]:
+    """The lines ``scope`` matches (``Scope.matches``, worked for the whole basket at once)."""
+    skus, categories = scope.skus, scope.categories
+    exclude_skus, exclude_categories = scope.exclude_skus, scope.exclude_categories
+    everything = not skus and not categories
+    if everything and not exclude_skus and not exclude_categories:
+        return tuple(range(len(basket.lines)))
     return tuple(
-        i for i in range(len(basket.lines)) if scope.matches(basket.sku[i], basket.category[i])
+        i
+        for i, (sku, category) in enumerate(zip(basket.sku, basket.category, strict=True))
+        if sku not in exclude_skus
+        and category not in exclude_categories
+        and (everything or sku in skus or category in categories)
     )
 
 
@@ -184,24 +202,33 @@ def _gift_min_spend(basket: Basket, coupon: Coupon) -> Refusal | None:
     return Refusal("coupon.min_spend", {"missing": Money(missing).yuan_text()})
 
 
-def _nodes(planned: Planned) -> list[Node]:
+def _nodes(planned: Planned, basket: Basket) -> tuple[list[Node], list[Node]]:
+    """Nodes in canonical order, their ids handed out in that order (``search.CANONICAL``
+    relies on it), and those of them that are not per-line: a per-line node knows its saving
+    alone already."""
     nodes: list[Node] = []
+    others: list[Node] = []
     for offer, lines in sorted(planned, key=lambda item: item[0].key):
         if offer.splittable:
-            nodes += [Node(len(nodes) + k, offer, (i,)) for k, i in enumerate(lines)]
+            start = len(nodes)
+            savings = unit_savings(offer, lines, basket)
+            nodes += [
+                Node(start + k, offer, (i,), saving)
+                for k, (i, saving) in enumerate(zip(lines, savings, strict=True))
+            ]
         else:
             nodes.append(Node(len(nodes), offer, lines))
-    return nodes
+            others.append(nodes[-1])
+    return nodes, others
 
 
-def _set_alone(nodes: Sequence[Node], basket: Basket) -> None:
-    """Each node's saving alone at base prices (per-line and order-level ones by formula)."""
+def _set_alone(others: Sequence[Node], basket: Basket) -> None:
+    """The saving alone at base prices of each node that is not per-line: order-level ones
+    by formula, the others applied and taken back."""
     fresh = State(basket)
-    grouping = [n for n in nodes if n.offer.stage == ITEM and not n.offer.splittable]
-    for node in nodes:
-        if node.offer.splittable:
-            node.alone = unit_saving(node.offer, node.lines[0], basket)
-        elif node.offer.stage != ITEM:
+    grouping = [n for n in others if n.offer.stage == ITEM]
+    for node in others:
+        if node.offer.stage != ITEM:
             node.alone = order_alone(node.offer, node.lines, fresh)
     for node, saving in zip(grouping, alone_savings(grouping, basket, fresh), strict=True):
         node.alone = saving
@@ -210,10 +237,13 @@ def _set_alone(nodes: Sequence[Node], basket: Basket) -> None:
 def _never_worse_than_one(basket: Basket, state: State, live: Sequence[Node]) -> tuple[State, bool]:
     """Guarantee: the chosen combination saves at least what the best single offer saves
     (True when that single offer replaced the combination)."""
-    alone: dict[tuple[SourceKind, str], int] = {}
+    by_offer: dict[Offer, int] = {}  # summed per offer first: a few offers, many nodes
     for node in live:
-        key = (node.offer.kind, node.offer.source)
-        alone[key] = alone.get(key, 0) + node.alone
+        by_offer[node.offer] = by_offer.get(node.offer, 0) + node.alone
+    alone: dict[tuple[SourceKind, str], int] = {}
+    for offer, saving in by_offer.items():
+        key = (offer.kind, offer.source)
+        alone[key] = alone.get(key, 0) + saving
     if not alone:
         return state, False
     best = min(alone, key=lambda key: (-alone[key], key))

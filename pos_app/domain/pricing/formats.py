@@ -42,7 +42,6 @@ from pos_app.domain.pricing.promotions import (
     SpecialPrice,
     SpendTier,
     SpendTiers,
-    Window,
 )
 from pos_app.domain.pricing.records import (
     REQUIRED,
@@ -52,6 +51,7 @@ from pos_app.domain.pricing.records import (
     list_of,
     text_of,
 )
+from pos_app.domain.pricing.windows import Window
 
 __all__ = [
     "RuleFormatError",

@@ -4,7 +4,9 @@ A promotion is filed under each SKU and category its scope names (a bundle under
 or under "everything" when its scope names neither. Pricing a cart visits, per line, the
 promotions filed under its SKU, its category and everything; the work grows with what the
 cart can match, not with the number of live promotions. Built once when promotions change
-(import, sync) and shared read-only between pricing calls.
+(import, sync) and shared between pricing calls; the promotions covering a (SKU, category)
+pair are worked out the first time a cart holds it and kept (at most one entry per product),
+so a reprice looks each line up once.
 """
 
 from __future__ import annotations
@@ -19,7 +21,15 @@ from pos_app.domain.pricing.promotions import Bundle, Promotion, Scope
 class RuleIndex:
     """Read-only after construction; promotions are kept sorted by id."""
 
-    __slots__ = ("_by_category", "_by_sku", "_everywhere", "_matchers", "_offers", "_promotions")
+    __slots__ = (
+        "_by_category",
+        "_by_sku",
+        "_covering",
+        "_everywhere",
+        "_matchers",
+        "_offers",
+        "_promotions",
+    )
 
     def __init__(self, promotions: Iterable[Promotion] = ()) -> None:
         ordered = tuple(sorted(promotions, key=lambda promotion: promotion.id))
@@ -47,6 +57,10 @@ class RuleIndex:
         self._by_sku = {key: tuple(value) for key, value in by_sku.items()}
         self._by_category = {key: tuple(value) for key, value in by_category.items()}
         self._everywhere = tuple(everywhere)
+        self._covering: dict[tuple[str, str], tuple[int, ...]] = {}
+        """(SKU, category) -> positions of the promotions covering it: filled as carts are
+        priced; a value is computed whole before it is stored, so concurrent pricing calls
+        at worst compute one twice."""
 
     @property
     def promotions(self) -> tuple[Promotion, ...]:
@@ -63,24 +77,34 @@ class RuleIndex:
     def matching(self, lines: Sequence[PricingLine]) -> dict[int, list[int]]:
         """Promotion position -> ascending indices of the ``lines`` it covers."""
         found: dict[int, list[int]] = {}
-        matchers = self._matchers
+        covering = self._covering
         for i, line in enumerate(lines):
-            sku, category = line.sku, line.category
-            for group in (
-                self._by_sku.get(sku, ()),
-                self._by_category.get(category, ()),
-                self._everywhere,
-            ):
-                for position in group:
-                    hits = found.get(position)
-                    if hits is not None and hits[-1] == i:
-                        continue
-                    if _covers(matchers[position], sku, category):
-                        if hits is None:
-                            found[position] = [i]
-                        else:
-                            hits.append(i)
+            key = (line.sku, line.category)
+            positions = covering.get(key)
+            if positions is None:
+                positions = covering[key] = self._covering_positions(*key)
+            for position in positions:
+                hits = found.get(position)
+                if hits is None:
+                    found[position] = [i]
+                else:
+                    hits.append(i)
         return found
+
+    def _covering_positions(self, sku: str, category: str) -> tuple[int, ...]:
+        """The promotions covering a product, each once, in the order they are filed: under
+        its SKU, its category, then everything."""
+        matchers = self._matchers
+        positions: list[int] = []
+        for group in (
+            self._by_sku.get(sku, ()),
+            self._by_category.get(category, ()),
+            self._everywhere,
+        ):
+            for position in group:
+                if position not in positions and _covers(matchers[position], sku, category):
+                    positions.append(position)
+        return tuple(positions)
 
 
 _Test = tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str], bool]

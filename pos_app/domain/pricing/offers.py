@@ -19,11 +19,19 @@ from pos_app.domain.pricing.promotions import (
     NthItemOff,
     PercentOff,
     Promotion,
+    Reward,
     SpecialPrice,
+    SpendTier,
     SpendTiers,
+    percent_hundredths,
 )
 
 ITEM, ORDER, COUPON = 1, 2, 3
+PER_UNIT_EFFECT, GROUPS_EFFECT, BUNDLE_EFFECT, ORDER_EFFECT, PRODUCT_EFFECT = range(5)
+"""What applying an offer does (``rewards.apply`` dispatches on it)."""
+PERCENT_RULE, AMOUNT_RULE, PRICE_RULE, DECIMAL_PERCENT_RULE = range(4)
+"""A per-unit reward as numbers: percent off in hundredths, money off per unit in fen, a
+set price per unit (per kg) in fen, or a percentage with more decimals (kept as Decimal)."""
 _COUPON_PHASE = {CouponKind.PERCENT: 0, CouponKind.THRESHOLD: 1, CouponKind.CASH: 2}
 
 
@@ -53,6 +61,18 @@ class Offer:
     splittable: bool = field(init=False)
     """Per-unit and uncapped: its effect on a line depends on that line only, so the engine
     decides it line by line."""
+    effect: int = field(init=False)
+    unit_rule: tuple[int, int] = field(init=False)
+    """For a per-unit reward: (``*_RULE``, its number); else (-1, 0)."""
+    thresholds: tuple[int, ...] = field(init=False)
+    """Eligible amounts at which the saving jumps (spend tiers, a coupon's minimum)."""
+    steps: tuple[tuple[int, int, SpendTier], ...] | None = field(init=False)
+    """A spend-and-save that does not repeat: (threshold, off, tier) best first, so the
+    first step whose threshold is reached is the tier ``SpendTiers.reached`` picks."""
+    texts: dict[int, dict[str, str]] = field(default_factory=dict, init=False, repr=False)
+    """A spend-and-save's message params per tier threshold, for the tier's full saving: the
+    same few come back in every evaluation, so they are made once. Filled as used (at most one
+    entry per tier); an entry is never changed."""
 
     def __post_init__(self) -> None:
         reward = None if self.promotion is None else self.promotion.reward
@@ -63,18 +83,49 @@ class Offer:
             "splittable": isinstance(reward, PER_UNIT)
             and self.limit is None
             and self.max_discount is None,
+            "effect": _effect(reward, self.coupon),
+            "unit_rule": _unit_rule(reward),
+            "thresholds": _thresholds(reward, self.coupon),
+            "steps": _steps(reward),
         }
         for name, value in facts.items():
             object.__setattr__(self, name, value)
 
-    @property
-    def thresholds(self) -> tuple[int, ...]:
-        """Eligible amounts at which the saving jumps (spend tiers, a coupon's minimum)."""
-        if self.promotion is not None and isinstance(self.promotion.reward, SpendTiers):
-            return tuple(tier.threshold.fen for tier in self.promotion.reward.tiers)
-        if self.coupon is not None and self.coupon.min_spend.fen > 0:
-            return (self.coupon.min_spend.fen,)
-        return ()
+
+def _effect(reward: Reward | None, coupon: Coupon | None) -> int:
+    if coupon is not None:
+        return PRODUCT_EFFECT if coupon.kind in PRODUCT_KINDS else ORDER_EFFECT
+    if isinstance(reward, SpendTiers):
+        return ORDER_EFFECT
+    if isinstance(reward, Bundle):
+        return BUNDLE_EFFECT
+    return GROUPS_EFFECT if isinstance(reward, GROUPING) else PER_UNIT_EFFECT
+
+
+def _unit_rule(reward: Reward | None) -> tuple[int, int]:
+    if isinstance(reward, PercentOff):
+        hundredths = percent_hundredths(reward.percent)
+        return (DECIMAL_PERCENT_RULE, 0) if hundredths is None else (PERCENT_RULE, hundredths)
+    if isinstance(reward, AmountOff):
+        return AMOUNT_RULE, reward.amount.fen
+    if isinstance(reward, SpecialPrice):
+        return PRICE_RULE, reward.price.fen
+    return -1, 0
+
+
+def _steps(reward: Reward | None) -> tuple[tuple[int, int, SpendTier], ...] | None:
+    if not isinstance(reward, SpendTiers) or reward.repeat:
+        return None
+    steps = [(tier.threshold.fen, tier.off.fen, tier) for tier in reward.tiers]
+    return tuple(sorted(steps, key=lambda step: (step[1], step[0]), reverse=True))
+
+
+def _thresholds(reward: Reward | None, coupon: Coupon | None) -> tuple[int, ...]:
+    if isinstance(reward, SpendTiers):
+        return tuple(tier.threshold.fen for tier in reward.tiers)
+    if coupon is not None and coupon.min_spend.fen > 0:
+        return (coupon.min_spend.fen,)
+    return ()
 
 
 def promotion_offer(promotion: Promotion, limit: int | None) -> Offer:

@@ -10,6 +10,7 @@ coupon's minimum reads what is left to pay after every promotion.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import compress, repeat
 
 from pos_app.domain.money import Money
 from pos_app.domain.pricing.offers import Offer
@@ -48,19 +49,32 @@ def _spread(
 ) -> int:
     """Split an order-level saving over ``eligible`` in proportion to ``weights``."""
     app = len(state.apps)
-    pay, entries, group = state.pay, state.entries, offer.group
-    fnet, touched, promoted, groups = state.fnet, state.touched, state.promoted, state.groups
-    for i, part in zip(eligible, split(off, weights), strict=True):
+    pay = state.pay
+    parts = split(off, weights)
+    if promotion:
+        _mark(offer, eligible, parts, state)
+    for i, part in zip(eligible, parts, strict=True):
         pay[i] -= part
-        if promotion:
-            fnet[i] -= part
-            touched[i] = promoted[i] = True
-            if group is not None and group not in groups[i]:
-                groups[i] = (*groups[i], group)
-        if part:
-            entries.append((i, part, app))
+    state.entries.extend(zip(compress(eligible, parts), filter(None, parts), repeat(app)))
     state.apps.append(App(offer, applications, params))
     return off
+
+
+def _mark(offer: Offer, eligible: list[int], parts: list[int], state: State) -> None:
+    """A spend-and-save's share also comes off what the free units cost, and marks the
+    lines as discounted by a promotion (and its exclusivity group as used on them)."""
+    fnet, touched, promoted, groups, group = (
+        state.fnet,
+        state.touched,
+        state.promoted,
+        state.groups,
+        offer.group,
+    )
+    for i, part in zip(eligible, parts, strict=True):
+        fnet[i] -= part
+        touched[i] = promoted[i] = True
+        if group is not None and group not in groups[i]:
+            groups[i] = (*groups[i], group)
 
 
 def order_eligible(offer: Offer, lines: Sequence[int], state: State) -> list[int]:
@@ -75,6 +89,8 @@ def order_eligible(offer: Offer, lines: Sequence[int], state: State) -> list[int
         return [i for i in lines if pay[i] > 0 and not promoted[i]]
     fnet, closed, touched, groups = state.fnet, state.closed, state.touched, state.groups
     group, exclusive = offer.group, not offer.stackable
+    if group is None and not exclusive:
+        return [i for i in lines if fnet[i] > 0 and not closed[i]]
     return [
         i
         for i in lines
@@ -89,7 +105,14 @@ def order_saving(offer: Offer, base: int) -> tuple[int, SpendTier | None, int]:
     """(fen off, spend tier reached, applications) for an eligible amount, capped."""
     promotion, coupon = offer.promotion, offer.coupon
     tier: SpendTier | None = None
-    if promotion is not None and isinstance(promotion.reward, SpendTiers):
+    steps = offer.steps
+    if steps is not None:  # SpendTiers.reached, with the tiers sorted once
+        step = next((step for step in steps if step[0] <= base), None)
+        if step is None:
+            return 0, None, 0
+        _, off, tier = step
+        applications = 1
+    elif promotion is not None and isinstance(promotion.reward, SpendTiers):
         off, tier, applications = promotion.reward.reached(base, offer.limit)
     elif coupon is not None and base > 0 and base >= coupon.min_spend.fen:
         off = coupon.amount.fen if coupon.percent is None else percent_of(base, coupon.percent)
@@ -106,15 +129,32 @@ def _measure(offer: Offer, eligible: list[int], state: State) -> tuple[int, list
     what is left to pay; spend-and-save reads ``spend_base``, so one spend-and-save never
     lowers another's threshold, and splits by what the free units still cost."""
     if offer.coupon is not None:
-        weights = [state.pay[i] for i in eligible]
+        pay = state.pay
+        weights = [pay[i] for i in eligible]
         return sum(weights), weights
-    return sum(map(state.spend_base.__getitem__, eligible)), [state.fnet[i] for i in eligible]
+    fnet = state.fnet
+    return sum(map(state.spend_base.__getitem__, eligible)), [fnet[i] for i in eligible]
 
 
 def order_alone(offer: Offer, lines: Sequence[int], state: State) -> int:
     """What an order-level offer would save applied next on ``state``, without applying it."""
     base, weights = _measure(offer, order_eligible(offer, lines, state), state)
     return min(order_saving(offer, base)[0], sum(weights))
+
+
+def _tier_params(offer: Offer, tier: SpendTier, off: int) -> dict[str, str]:
+    """The spend-and-save's message params; those for a tier's full saving (the usual case, a
+    few per offer) are made once and kept on the offer."""
+    params = offer.texts.get(tier.threshold.fen) if off == tier.off.fen else None
+    if params is None:
+        params = {
+            **offer.params,
+            "threshold": tier.threshold.yuan_text(),
+            "off": Money(off).yuan_text(),
+        }
+        if off == tier.off.fen:
+            offer.texts[tier.threshold.fen] = params
+    return params
 
 
 def order_level(offer: Offer, lines: Sequence[int], state: State) -> int:
@@ -131,11 +171,7 @@ def order_level(offer: Offer, lines: Sequence[int], state: State) -> int:
             for i in eligible:
                 state.closed[i] = True
         if tier is not None:
-            params = {
-                **params,
-                "threshold": tier.threshold.yuan_text(),
-                "off": Money(off).yuan_text(),
-            }
+            params = _tier_params(offer, tier, off)
     return _spread(
         offer,
         off,

@@ -18,11 +18,12 @@ Percentages are ``Decimal`` percent off (``Decimal("5")`` is 9.5折), rounded on
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import datetime
 from decimal import Decimal
 
 from pos_app.domain.money import Money
 from pos_app.domain.pricing.adjustments import PricingMember
+from pos_app.domain.pricing.windows import Moment, Window
 
 _HUNDRED = Decimal(100)
 
@@ -31,10 +32,19 @@ def percent_of(fen: int, percent: Decimal) -> int:
     """``percent`` % of ``fen`` (not negative), rounded half up once: the same as
     ``Money(fen).times_decimal(percent / 100)``, in integers when the percentage has at most
     two decimals (hundredths of a percent)."""
+    hundredths = percent_hundredths(percent)
+    if hundredths is not None:
+        return (fen * hundredths + 5_000) // 10_000
+    return Money(fen).times_decimal(percent / _HUNDRED).fen
+
+
+def percent_hundredths(percent: Decimal) -> int | None:
+    """The percentage in hundredths of a percent, when it has at most two decimals: then
+    ``percent_of(fen, percent) == (fen * hundredths + 5_000) // 10_000``."""
     hundredths = percent * _HUNDRED
     if hundredths == hundredths.to_integral_value():
-        return (fen * int(hundredths) + 5_000) // 10_000
-    return Money(fen).times_decimal(percent / _HUNDRED).fen
+        return int(hundredths)
+    return None
 
 
 def _check_percent(percent: Decimal) -> None:
@@ -64,45 +74,6 @@ class Scope:
         if sku in self.exclude_skus or category in self.exclude_categories:
             return False
         return self.everything or sku in self.skus or category in self.categories
-
-
-@dataclass(frozen=True, slots=True)
-class Window:
-    """When an offer runs. ``starts``/``ends`` are aware instants (end exclusive); weekdays
-    (ISO, 1 = Monday), days of the month and the daily time range are read in the store's time
-    zone. A daily range whose end is before its start crosses midnight."""
-
-    starts: datetime | None = None
-    ends: datetime | None = None
-    weekdays: frozenset[int] = frozenset()
-    days_of_month: frozenset[int] = frozenset()
-    from_time: time | None = None
-    until_time: time | None = None
-
-    def __post_init__(self) -> None:
-        for moment in (self.starts, self.ends):
-            if moment is not None and moment.utcoffset() is None:
-                raise ValueError("window instants must be timezone-aware")
-        if not self.weekdays <= frozenset(range(1, 8)):
-            raise ValueError("weekdays are 1 (Monday) to 7 (Sunday)")
-        if not self.days_of_month <= frozenset(range(1, 32)):
-            raise ValueError("days of the month are 1 to 31")
-
-    def contains(self, local: datetime) -> bool:
-        """Whether the offer runs at ``local``: an aware instant in the store's time zone."""
-        if (self.starts is not None and local < self.starts) or (
-            self.ends is not None and local >= self.ends
-        ):
-            return False
-        if self.weekdays and local.isoweekday() not in self.weekdays:
-            return False
-        if self.days_of_month and local.day not in self.days_of_month:
-            return False
-        clock = local.time().replace(tzinfo=None)
-        start, end = self.from_time or time.min, self.until_time
-        if end is None:
-            return clock >= start
-        return start <= clock < end if start <= end else (clock >= start or clock < end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,10 +255,11 @@ class Promotion:
             limit = left if limit is None else min(limit, left)
         return limit
 
-    def runs_for(self, member: PricingMember | None, local: datetime) -> bool:
-        """Audience and window; ``local`` is the aware instant in the store's time zone."""
+    def runs_for(self, member: PricingMember | None, local: datetime | Moment) -> bool:
+        """Audience and window; ``local`` is the aware instant in the store's time zone (or
+        its ``Moment``, worked out once for many promotions)."""
         if (self.member_only or self.tiers) and member is None:
             return False
         if self.tiers and member is not None and member.tier not in self.tiers:
             return False
-        return self.window.contains(local)
+        return self.window.contains_moment(local if isinstance(local, Moment) else Moment.of(local))

@@ -10,25 +10,27 @@ amount, minus its saving now, minus what the dropped nodes saved. Only proposals
 positive estimate are kept, best first: for each higher threshold the cheapest unions of
 *units* (the nodes that saved on one line) whose freed amount reaches it (exact over up to
 ``EXACT_RIVALS`` units, else greedy by saving per freed fen), and dropping them all.
+
+Only the best few plans are wanted, so offers are looked at by an upper bound on what any of
+their proposals can gain (computed from sums over their lines), highest first, and the rest
+are skipped once a bound falls below the gains already found: the answer is the same as
+looking at every offer. What sets cost, free and gain is remembered (``rivals``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import combinations
 
 from pos_app.domain.pricing.offers import Offer
 from pos_app.domain.pricing.order_level import order_saving
 from pos_app.domain.pricing.promotions import SpendTiers
+from pos_app.domain.pricing.rivals import Rivals
 from pos_app.domain.pricing.search import Node
 from pos_app.domain.pricing.state import Basket, State
 
-EXACT_RIVALS = 6
 COVERS_PER_CUT = 2
 REPEAT_CUTS = 3
-
-Measure = Callable[[frozenset[int]], int]
 
 
 @dataclass(slots=True)
@@ -40,17 +42,19 @@ class Outcome:
     """(is a promotion, wants untouched goods) -> per line base after the item stage."""
     saved_by: dict[int, int]
     """Item node id -> what it saved."""
-    savers: dict[int, set[int]]
+    held_by: dict[int, frozenset[int]]
     """Line -> ids of the item nodes that saved on it."""
+    held_cost: dict[int, int]
+    """Line -> what the item nodes that saved on it saved in all."""
 
     @classmethod
     def after_items(cls, state: State, node_of: dict[tuple[int, int], int]) -> Outcome:
         """Record the item stage; ``node_of`` maps (id of offer, line) to the node id."""
         saved_by: dict[int, int] = {}
         savers: dict[int, set[int]] = {}
-        apps = state.apps
+        offers = [id(app.offer) for app in state.apps]
         for i, fen, app in state.entries:
-            node_id = node_of[(id(apps[app].offer), i)]
+            node_id = node_of[(offers[app], i)]
             saved_by[node_id] = saved_by.get(node_id, 0) + fen
             savers.setdefault(i, set()).add(node_id)
         fnet, pay = list(state.fnet), list(state.pay)
@@ -60,21 +64,73 @@ class Outcome:
             (False, False): pay,
             (False, True): [0 if p else f for f, p in zip(pay, state.promoted, strict=True)],
         }
-        return cls(bases, saved_by, savers)
+        held_by = {i: frozenset(ids) for i, ids in savers.items()}
+        held_cost = {i: sum(map(saved_by.__getitem__, ids)) for i, ids in held_by.items()}
+        return cls(bases, saved_by, held_by, held_cost)
 
     def base_of(self, offer: Offer) -> list[int]:
         return self.bases[(offer.promotion is not None, _excluding(offer))]
 
 
 def repair_plans(
-    basket: Basket, outcome: Outcome, order_nodes: Sequence[Node], item_nodes: Sequence[Node]
+    basket: Basket,
+    outcome: Outcome,
+    order_nodes: Sequence[Node],
+    item_nodes: Sequence[Node],
+    count: int,
 ) -> list[frozenset[int]]:
-    """Sets of item node ids to drop, best estimated gain first."""
+    """The ``count`` sets of item node ids to drop with the best estimated gain, best first.
+
+    Offers are looked at by their bound, highest first: no proposal for an offer gains more
+    than its saving with every held line freed, less its cheapest unit (a proposal that frees
+    anything drops a whole unit, and savings are never negative). Once a bound is below the
+    ``count``-th best gain found, no later offer can change the answer."""
+    bounded = [(_bound(node, basket, outcome), node) for node in order_nodes]
+    bounded = [item for item in bounded if item[0] is not None]
+    bounded.sort(key=lambda item: -item[0][0])  # type: ignore[index]
     scored: dict[frozenset[int], int] = {}
-    for node in order_nodes:
-        for gain, plan in _proposals(node, basket, outcome, item_nodes):
+    for facts, node in bounded:
+        assert facts is not None
+        if len(scored) >= count and facts[0] < sorted(scored.values(), reverse=True)[count - 1]:
+            break
+        for gain, plan in _proposals(node, facts, basket, outcome, item_nodes):
             scored[plan] = max(gain, scored.get(plan, gain))
-    return sorted(scored, key=lambda plan: (-scored[plan], sorted(plan)))
+    return sorted(scored, key=lambda plan: (-scored[plan], sorted(plan)))[:count]
+
+
+Held = tuple[int, list[int], int]
+"""(bound on any proposal's gain, the offer's lines some item node saved on, current base)."""
+
+
+def _bound(node: Node, basket: Basket, outcome: Outcome) -> Held | None:
+    """What an offer's proposals may gain at most, with the facts they start from; None when
+    no proposal can gain anything."""
+    offer = node.offer
+    if not (offer.thresholds or offer.group is not None or _excluding(offer)):
+        return None
+    held_by, base = outcome.held_by, outcome.base_of(offer)
+    hit = [i for i in node.lines if i in held_by]
+    if not hit:
+        return None
+    current = sum(map(base.__getitem__, node.lines))
+    cheapest = min(map(outcome.held_cost.__getitem__, hit))
+    freed = sum(map(basket.amount.__getitem__, hit)) - sum(map(base.__getitem__, hit))
+    now = order_saving(offer, current)[0]
+    bound = order_saving(offer, current + freed)[0] - now - cheapest
+    return (bound, hit, current) if bound > 0 else None
+
+
+def _held(
+    hit: list[int], basket: Basket, outcome: Outcome, base: list[int]
+) -> dict[frozenset[int], int]:
+    """Each set of item nodes holding some of ``hit`` down -> the base those lines would add
+    if all of the set went."""
+    held_by, amount = outcome.held_by, basket.amount
+    held: dict[frozenset[int], int] = {}
+    for i in hit:
+        nodes = held_by[i]
+        held[nodes] = held.get(nodes, 0) + amount[i] - base[i]
+    return held
 
 
 def _excluding(offer: Offer) -> bool:
@@ -84,49 +140,14 @@ def _excluding(offer: Offer) -> bool:
     return not offer.stackable
 
 
-@dataclass(frozen=True, slots=True)
-class _Rivals:
-    """An order-level offer's base after the item stage and the item nodes holding it down:
-    ``held`` pairs the nodes that saved on a line with the base that line would add if they
-    all went; ``units`` are those node sets (dropping a unit frees at least one line)."""
-
-    offer: Offer
-    held: list[tuple[frozenset[int], int]]
-    units: list[frozenset[int]]
-    current: int
-    saved_by: dict[int, int]
-
-    def cost(self, dropped: frozenset[int]) -> int:
-        return sum(self.saved_by[k] for k in dropped)
-
-    def freed(self, dropped: frozenset[int]) -> int:
-        return sum(delta for nodes, delta in self.held if nodes <= dropped)
-
-    def gain(self, dropped: frozenset[int]) -> int:
-        now = order_saving(self.offer, self.current)[0]
-        after = order_saving(self.offer, self.current + self.freed(dropped))[0]
-        return after - now - self.cost(dropped)
-
-
 def _proposals(
-    node: Node, basket: Basket, outcome: Outcome, item_nodes: Sequence[Node]
+    node: Node, facts: Held, basket: Basket, outcome: Outcome, item_nodes: Sequence[Node]
 ) -> list[tuple[int, frozenset[int]]]:
     offer = node.offer
-    savers = outcome.savers
-    if not (offer.thresholds or offer.group is not None or _excluding(offer)) or not any(
-        i in savers for i in node.lines
-    ):
-        return []
-    base = outcome.base_of(offer)
-    held = [(frozenset(savers[i]), basket.amount[i] - base[i]) for i in node.lines if i in savers]
-    units = sorted({nodes for nodes, _ in held}, key=sorted)
-    current = sum(map(base.__getitem__, node.lines))
-    rivals = _Rivals(offer, held, units, current, outcome.saved_by)
+    held = _held(facts[1], basket, outcome, outcome.base_of(offer))
+    rivals = Rivals(offer, held, facts[2], outcome.saved_by)
+    units = rivals.units
     everything = frozenset().union(*units)
-    if offer.group is None and rivals.gain(everything) + rivals.cost(everything) <= min(
-        map(rivals.cost, units)
-    ):
-        return []  # even freeing every line would not pay for the cheapest drop
     plans: list[frozenset[int]] = []
     if offer.group is not None:
         lines = set(node.lines)
@@ -140,7 +161,7 @@ def _proposals(
             )
         )
     if offer.thresholds:
-        plans += _threshold_plans(offer, units, rivals.cost, rivals.freed, current)
+        plans += _threshold_plans(offer, rivals, everything)
     elif _excluding(offer):
         plans += [frozenset().union(*(u for u in units if rivals.gain(u) > 0)), everything]
     return [(rivals.gain(plan), plan) for plan in plans if plan and rivals.gain(plan) > 0]
@@ -160,35 +181,29 @@ def tier(offer: Offer, fen: int) -> int:
 
 
 def _threshold_plans(
-    offer: Offer, units: list[frozenset[int]], cost: Measure, freed: Measure, current: int
+    offer: Offer, rivals: Rivals, everything: frozenset[int]
 ) -> list[frozenset[int]]:
-    everything = frozenset().union(*units)
-    reach = current + freed(everything)
+    current = rivals.current
+    reach = current + rivals.freed(everything)
     now = tier(offer, current)
     cuts = [cut for cut in _cuts(offer, current, reach) if tier(offer, cut) > now]
     plans: list[frozenset[int]] = []
     for cut in cuts:
-        plans += _cheapest_covers(units, cost, freed, cut - current)
+        plans += _cheapest_covers(rivals, cut - current)
     return [*plans, everything] if cuts else []
 
 
-def _cheapest_covers(
-    units: list[frozenset[int]], cost: Measure, freed: Measure, need: int
-) -> list[frozenset[int]]:
+def _cheapest_covers(rivals: Rivals, need: int) -> list[frozenset[int]]:
     """The cheapest unions of units whose freed amount reaches ``need``: exact over up to
-    ``EXACT_RIVALS`` units, else greedy by cost per freed fen."""
-    options: list[frozenset[int]] = []
-    if len(units) <= EXACT_RIVALS:
-        for size in range(1, len(units) + 1):
-            options += [frozenset().union(*combo) for combo in combinations(units, size)]
-    else:
-        ranked = sorted(units, key=lambda u: (cost(u) * 1_000_000 // max(freed(u), 1), sorted(u)))
-        taken: frozenset[int] = frozenset()
-        for unit in ranked:
-            taken |= unit
-            options.append(taken)
-        options += units
-    enough = [option for option in options if freed(option) >= need]
+    ``EXACT_RIVALS`` units, else greedy by cost per freed fen. Ordered by cost, then size,
+    then the sorted ids (computed only among those that tie for a place)."""
+    cost, freed = rivals.cost, rivals.freed
+    enough = [option for option in rivals.options() if freed(option) >= need]
+    enough.sort(key=lambda o: (cost(o), len(o)))
+    if len(enough) > COVERS_PER_CUT:
+        last = enough[COVERS_PER_CUT - 1]
+        edge = (cost(last), len(last))
+        enough = [o for o in enough if (cost(o), len(o)) <= edge]
     enough.sort(key=lambda o: (cost(o), len(o), sorted(o)))
     return enough[:COVERS_PER_CUT]
 

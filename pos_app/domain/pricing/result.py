@@ -4,6 +4,7 @@ outcomes, entitlements and per-offer uses."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from itertools import chain
 
 from pos_app.domain.money import Money
 from pos_app.domain.pricing.adjustments import (
@@ -13,13 +14,13 @@ from pos_app.domain.pricing.adjustments import (
     Entitlement,
     OfferUse,
     PricedCart,
-    PricedLine,
     PricingLine,
     PricingMember,
     Refusal,
     SourceKind,
 )
 from pos_app.domain.pricing.coupon_terms import PRODUCT_KINDS, Coupon, CouponKind
+from pos_app.domain.pricing.makers import add_adjustments, adjustment, money, priced_lines
 from pos_app.domain.pricing.state import Basket, State
 
 _ZERO = Money(0)
@@ -38,30 +39,20 @@ def assemble(
 ) -> PricedCart:
     per_line = _adjustments(basket, state, member)
     position = {line.line_id: i for i, line in enumerate(basket.lines)}
-    priced: list[PricedLine] = []
     listed, pay = basket.listed, state.pay
-    for line in lines:
-        i = position[line.line_id]
-        priced.append(
-            PricedLine(
-                line.line_id,
-                Money(listed[i]),
-                Money(listed[i] - pay[i]),
-                Money(pay[i]),
-                per_line[i],
-            )
-        )
+    priced = priced_lines((line.line_id for line in lines), position, listed, pay, per_line)
     subtotal, total = sum(listed), sum(pay)
-    outcomes, entitlements = _coupon_outcomes(state, coupons, refusals, coupon_lines)
+    saved = _saved_by_app(state)
+    outcomes, entitlements = _coupon_outcomes(state, saved, coupons, refusals, coupon_lines)
     return PricedCart(
         lines=tuple(priced),
-        adjustments=tuple(a for line in priced for a in line.adjustments),
+        adjustments=tuple(chain.from_iterable(line.adjustments for line in priced)),
         subtotal=Money(subtotal),
         discount_total=Money(subtotal - total),
         total=Money(total),
         coupons=outcomes,
         entitlements=entitlements,
-        uses=_uses(state),
+        uses=_uses(state, saved),
         exact=exact,
     )
 
@@ -69,73 +60,67 @@ def assemble(
 def _adjustments(
     basket: Basket, state: State, member: PricingMember | None
 ) -> list[tuple[Adjustment, ...]]:
-    """Per line: the member price first, then one adjustment per application in order."""
-    found: list[list[tuple[tuple[int, int, int, int, str], int, int]]] = [[] for _ in basket.lines]
+    """Per line: the member price first, then one adjustment per application in application
+    order (offer key, then the order applied); a line has one entry per application."""
     apps = state.apps
-    for i, fen, app_index in state.entries:  # one entry per line and application
-        found[i].append((apps[app_index].offer.key, app_index, fen))
-    per_line: list[tuple[Adjustment, ...]] = []
-    for i, entries in enumerate(found):
-        line_id = basket.lines[i].line_id
-        made: list[Adjustment] = []
-        saved = basket.listed[i] - basket.amount[i]
-        if saved > 0 and member is not None:
-            made.append(
-                Adjustment(
-                    line_id,
-                    Money(saved),
-                    "member.price",
-                    {"tier": member.tier},
-                    MEMBER_PRICE_SOURCE,
-                    SourceKind.MEMBER_PRICE,
+    keys = [(app.offer.key, k) for k, app in enumerate(apps)]
+    rank = [0] * len(apps)
+    for place, k in enumerate(sorted(range(len(apps)), key=keys.__getitem__)):
+        rank[k] = place
+    said = [(app.offer.reason, app.params, app.offer.source, app.offer.kind) for app in apps]
+    line_ids = [line.line_id for line in basket.lines]
+    made: list[list[Adjustment]] = [[] for _ in line_ids]
+    if member is not None:
+        tier = {"tier": member.tier}
+        for i, (listed, amount) in enumerate(zip(basket.listed, basket.amount, strict=True)):
+            if listed > amount:
+                made[i].append(
+                    adjustment(
+                        line_ids[i],
+                        money(listed - amount),
+                        "member.price",
+                        tier,
+                        MEMBER_PRICE_SOURCE,
+                        SourceKind.MEMBER_PRICE,
+                    )
                 )
-            )
-        entries.sort()
-        for _, app_index, fen in entries:
-            offer = apps[app_index].offer
-            made.append(
-                Adjustment(
-                    line_id,
-                    Money(fen),
-                    offer.reason,
-                    apps[app_index].params,
-                    offer.source,
-                    offer.kind,
-                )
-            )
-        per_line.append(tuple(made))
-    return per_line
+    entries = state.entries
+    order = [rank[k] for _, _, k in entries]
+    ordered = map(entries.__getitem__, sorted(range(len(entries)), key=order.__getitem__))
+    add_adjustments(made, ordered, line_ids, said)
+    return [tuple(adjustments) for adjustments in made]
 
 
-def _uses(state: State) -> tuple[OfferUse, ...]:
-    saved: dict[int, int] = {}
-    for _, fen, index in state.entries:
-        saved[index] = saved.get(index, 0) + fen
+def _saved_by_app(state: State) -> list[int]:
+    saved = [0] * len(state.apps)
+    for _, fen, k in state.entries:
+        saved[k] += fen
+    return saved
+
+
+def _uses(state: State, saved: list[int]) -> tuple[OfferUse, ...]:
     totals: dict[tuple[SourceKind, str], list[int]] = {}
     for k, app in enumerate(state.apps):
         entry = totals.setdefault((app.offer.kind, app.offer.source), [0, 0])
         entry[0] += app.applications
-        entry[1] += saved.get(k, 0)
+        entry[1] += saved[k]
     return tuple(
-        OfferUse(source, kind, count, Money(fen))
+        OfferUse(source, kind, count, money(fen))
         for (kind, source), (count, fen) in sorted(totals.items())
     )
 
 
 def _coupon_outcomes(
     state: State,
+    saved_by_app: list[int],
     coupons: Sequence[Coupon],
     refusals: Mapping[str, Refusal],
     coupon_lines: Mapping[str, tuple[int, ...]],
 ) -> tuple[tuple[CouponOutcome, ...], tuple[Entitlement, ...]]:
     by_coupon: dict[str, int] = {}
-    before = list(state.pay)
-    for i, fen, app in state.entries:
-        offer = state.apps[app].offer
-        if offer.coupon is not None:
-            by_coupon[offer.source] = by_coupon.get(offer.source, 0) + fen
-            if offer.coupon.kind not in PRODUCT_KINDS:
-                before[i] += fen
+    for app, fen in zip(state.apps, saved_by_app, strict=True):
+        if app.offer.coupon is not None:
+            by_coupon[app.offer.source] = by_coupon.get(app.offer.source, 0) + fen
     outcomes: list[CouponOutcome] = []
     entitlements: list[Entitlement] = []
     for coupon in coupons:
@@ -151,11 +136,21 @@ def _coupon_outcomes(
                     )
                 )
         elif refusal is None and saved == 0:
-            refusal = _why_unused(coupon, lines, state, before)
+            refusal = _why_unused(coupon, lines, state, _before_money_coupons(state))
         outcomes.append(
             CouponOutcome(coupon.id, Money(saved) if refusal is None else _ZERO, refusal)
         )
     return tuple(outcomes), tuple(entitlements)
+
+
+def _before_money_coupons(state: State) -> list[int]:
+    """What each line would still cost without the money coupons."""
+    before = list(state.pay)
+    for i, fen, app in state.entries:
+        coupon = state.apps[app].offer.coupon
+        if coupon is not None and coupon.kind not in PRODUCT_KINDS:
+            before[i] += fen
+    return before
 
 
 def _short(coupon: Coupon, spent: int) -> Refusal | None:

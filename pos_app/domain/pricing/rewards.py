@@ -9,49 +9,56 @@ price with the rule of ``Money.allocate``. Order-level offers are in ``order_lev
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
-from pos_app.domain.pricing.coupon_terms import PRODUCT_KINDS
 from pos_app.domain.pricing.groups import Share, multi_buy, nth_units
-from pos_app.domain.pricing.offers import Offer
+from pos_app.domain.pricing.offers import (
+    AMOUNT_RULE,
+    BUNDLE_EFFECT,
+    DECIMAL_PERCENT_RULE,
+    ORDER_EFFECT,
+    PER_UNIT_EFFECT,
+    PERCENT_RULE,
+    PRODUCT_EFFECT,
+    Offer,
+)
 from pos_app.domain.pricing.order_level import order_level, split
 from pos_app.domain.pricing.promotions import (
-    AmountOff,
     Bundle,
     BuyXGetY,
     MultiBuy,
     NthItemOff,
     PercentOff,
-    SpecialPrice,
-    SpendTiers,
     percent_of,
 )
-from pos_app.domain.pricing.state import App, Basket, State
+from pos_app.domain.pricing.state import App, Basket, State, per_grams_fen
 
 
-def unit_saving(offer: Offer, i: int, basket: Basket) -> int:
-    """What a per-unit offer saves on line ``i`` at its base price, alone."""
-    assert offer.promotion is not None
-    reward = offer.promotion.reward
-    assert isinstance(reward, PercentOff | AmountOff | SpecialPrice)
-    value = basket.amount[i]
-    return max(0, min(value, _unit_off(reward, value, basket.units[i], i, basket)))
+def unit_savings(offer: Offer, lines: Sequence[int], basket: Basket) -> list[int]:
+    """What a per-unit offer saves on each of ``lines`` at its base price, alone."""
+    amount, units = basket.amount, basket.units
+    rule, number = offer.unit_rule
+    if rule == PERCENT_RULE:  # the common case, kept lean: percent_of in hundredths
+        return [max(0, min(amount[i], (amount[i] * number + 5_000) // 10_000)) for i in lines]
+    return [max(0, min(amount[i], _unit_off(offer, amount[i], units[i], i, basket))) for i in lines]
 
 
 def apply(offer: Offer, lines: Sequence[int], basket: Basket, state: State) -> int:
     """Apply ``offer`` to ``lines`` and return the fen saved."""
-    if offer.coupon is not None:
-        if offer.coupon.kind in PRODUCT_KINDS:
-            return _product_coupon(offer, lines, basket, state)
+    effect = offer.effect
+    if effect == PER_UNIT_EFFECT:
+        if offer.limit is None and offer.max_discount is None and len(lines) == 1:
+            return _per_unit_line(offer, lines[0], basket, state)
+        return _per_unit(offer, lines, basket, state)
+    if effect == ORDER_EFFECT:
         return order_level(offer, lines, state)
+    if effect == PRODUCT_EFFECT:
+        return _product_coupon(offer, lines, basket, state)
     assert offer.promotion is not None
     reward = offer.promotion.reward
-    if isinstance(reward, SpendTiers):
-        return order_level(offer, lines, state)
-    if isinstance(reward, Bundle):
-        return _bundle(offer, reward, lines, basket, state)
-    if isinstance(reward, MultiBuy | NthItemOff | BuyXGetY):
-        return _groups(offer, reward, lines, basket, state)
-    return _per_unit(offer, reward, lines, basket, state)
+    if effect == BUNDLE_EFFECT:
+        return _bundle(offer, cast(Bundle, reward), lines, basket, state)
+    return _groups(offer, cast(MultiBuy | NthItemOff | BuyXGetY, reward), lines, basket, state)
 
 
 def _open(offer: Offer, i: int, state: State) -> bool:
@@ -74,7 +81,7 @@ def _book(
     params: dict[str, str] | None = None,
 ) -> int:
     cap = offer.max_discount
-    saved = sum(share[1] for share in shares)
+    saved = sum([share[1] for share in shares])
     if saved <= 0:
         return 0
     if cap is not None and saved > cap:
@@ -82,53 +89,72 @@ def _book(
         shares = [(i, part, used) for (i, _, used), part in zip(shares, parts, strict=True)]
         saved = cap
     app = len(state.apps)
-    promotion = offer.promotion is not None
-    for i, fen, used in shares:
-        if offer.claims:
-            state.free[i] -= used
-            state.fnet[i] -= basket.unit[i] * used
-        else:
-            state.grouped[i] += used if offer.grouping else 0
-            state.fnet[i] -= fen
-            state.touched[i] = state.touched[i] or promotion
-        state.spend_base[i] = state.fnet[i]
-        state.pay[i] -= fen
-        if promotion:
-            state.promoted[i] = True
-            if offer.group is not None and offer.group not in state.groups[i]:
-                state.groups[i] = (*state.groups[i], offer.group)
-        if fen:
-            state.entries.append((i, fen, app))
+    _book_shares(offer, shares, basket, state, app)
     state.apps.append(App(offer, applications, params if params is not None else offer.params))
     return saved
 
 
-def _per_unit(
-    offer: Offer,
-    reward: PercentOff | AmountOff | SpecialPrice,
-    lines: Sequence[int],
-    basket: Basket,
-    state: State,
-) -> int:
-    if offer.limit is None and len(lines) == 1:  # the common per-line node, kept lean
-        i = lines[0]
-        free = state.free[i]
-        if free <= 0 or not _open(offer, i, state):
-            return 0
-        value = basket.unit[i] * free if offer.claims else state.fnet[i]
-        off = min(_unit_off(reward, value, free, i, basket), value)
-        return _book(offer, [(i, off, free)], basket, state, free) if off > 0 else 0
-    picks = [(i, state.free[i]) for i in lines if state.free[i] > 0 and _open(offer, i, state)]
+def _book_shares(
+    offer: Offer, shares: Sequence[Share], basket: Basket, state: State, app: int
+) -> None:
+    """Each line's share of an item offer: units taken, what is left to pay, the marks."""
+    claims, grouping, group = offer.claims, offer.grouping, offer.group
+    promotion = offer.promotion is not None
+    fnet, spend_base, pay, entries = state.fnet, state.spend_base, state.pay, state.entries
+    for i, fen, used in shares:
+        if claims:
+            state.free[i] -= used
+            fnet[i] -= basket.unit[i] * used
+        else:
+            if grouping:
+                state.grouped[i] += used
+            fnet[i] -= fen
+        spend_base[i] = fnet[i]
+        pay[i] -= fen
+        if promotion:
+            if not claims:
+                state.touched[i] = True
+            state.promoted[i] = True
+            if group is not None and group not in state.groups[i]:
+                state.groups[i] = (*state.groups[i], group)
+        if fen:
+            entries.append((i, fen, app))
+
+
+def _per_unit_line(offer: Offer, i: int, basket: Basket, state: State) -> int:
+    """The common per-line node, kept lean: every free unit of one line."""
+    free = state.free[i]
+    if free <= 0 or state.closed[i]:
+        return 0
+    group = offer.group
+    if group is not None and group in state.groups[i]:
+        return 0
+    value = basket.unit[i] * free if offer.claims else state.fnet[i]
+    off = min(_unit_off(offer, value, free, i, basket), value)
+    if off <= 0:
+        return 0
+    _book_shares(offer, ((i, off, free),), basket, state, len(state.apps))
+    state.apps.append(App(offer, free, offer.params))
+    return off
+
+
+def _per_unit(offer: Offer, lines: Sequence[int], basket: Basket, state: State) -> int:
+    free, closed, groups, fnet = state.free, state.closed, state.groups, state.fnet
+    group, claims = offer.group, offer.claims
+    picks = [
+        (i, free[i])
+        for i in lines
+        if free[i] > 0 and not closed[i] and (group is None or group not in groups[i])
+    ]
     if offer.limit is not None:
         picks = _dearest_units(picks, basket, offer.limit)
     shares: list[Share] = []
     for i, units in picks:
-        free = state.free[i]
-        if offer.claims:
+        if claims:
             value = basket.unit[i] * units
         else:
-            value = state.fnet[i] if units == free else state.fnet[i] * units // free
-        off = _unit_off(reward, value, units, i, basket)
+            value = fnet[i] if units == free[i] else fnet[i] * units // free[i]
+        off = _unit_off(offer, value, units, i, basket)
         if off > 0:
             shares.append((i, min(off, value), units))
     return _book(offer, shares, basket, state, sum(share[2] for share in shares))
@@ -146,19 +172,21 @@ def _dearest_units(
     return taken
 
 
-def _unit_off(
-    reward: PercentOff | AmountOff | SpecialPrice, value: int, units: int, i: int, basket: Basket
-) -> int:
-    if isinstance(reward, PercentOff):
-        return percent_of(value, reward.percent)
-    if isinstance(reward, AmountOff):
-        return reward.amount.fen * units
+def _unit_off(offer: Offer, value: int, units: int, i: int, basket: Basket) -> int:
+    rule, number = offer.unit_rule
+    if rule == PERCENT_RULE:
+        return (value * number + 5_000) // 10_000  # percent_of in hundredths
+    if rule == AMOUNT_RULE:
+        return number * units
+    if rule == DECIMAL_PERCENT_RULE:
+        assert offer.promotion is not None
+        return percent_of(value, cast(PercentOff, offer.promotion.reward).percent)
     grams = basket.grams[i]
     if grams is not None:
-        return value - reward.price.per_grams(grams).fen
+        return value - per_grams_fen(number, grams)
     if basket.labelled[i]:
         return 0
-    return value - reward.price.fen * units
+    return value - number * units
 
 
 def _groups(

@@ -19,6 +19,8 @@ result is exact. Above ``SearchLimits`` (evaluated combinations per cluster and 
 search stops and keeps the best combination found so far: the first one evaluated is "every
 clashing node in", and the engine separately guarantees the result is never worse than any
 single offer alone. Ties keep the first combination found, so results are deterministic.
+Each combination (leaf) is evaluated by ``leaves.Leaves``, which reuses work between leaves
+without changing what any leaf totals.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
+from operator import attrgetter
 
+from pos_app.domain.pricing.leaves import Leaves
 from pos_app.domain.pricing.offers import Offer
 from pos_app.domain.pricing.rewards import apply
 from pos_app.domain.pricing.state import Basket, Result, State
@@ -54,11 +58,17 @@ class Budget:
 @dataclass(slots=True, eq=False)
 class Node:
     id: int
-    """Unique within one pricing call; orders nodes canonically."""
+    """Unique within one pricing call, and given in application order (offer key, then the
+    offer's lines), so it orders nodes canonically."""
     offer: Offer
     lines: tuple[int, ...]
     alone: int = 0
     """Saving when applied alone on the state the stage starts from."""
+
+
+CANONICAL = attrgetter("id")
+"""Sort key of nodes in application order (offer key, then node id): ids are handed out in
+that order (``engine._nodes``), so the id alone sorts them."""
 
 
 def apply_nodes(nodes: Sequence[Node], basket: Basket, state: State) -> int:
@@ -154,14 +164,27 @@ def solve_stage(
     ``memo`` (cluster node ids -> its result) is only valid while the state the stage starts
     from is the same, as it is for the item stage within one pricing call.
     """
-    ordered = sorted(nodes, key=lambda node: (node.offer.key, node.id))
-    found = clashing(len(basket.lines), ordered, clash)
+    ordered = sorted(nodes, key=CANONICAL)
+    groups = clusters(len(basket.lines), ordered)
+    solve_clusters(basket, groups, state, budget, clash, memo)
+
+
+def solve_clusters(
+    basket: Basket,
+    groups: Sequence[Sequence[Node]],
+    state: State,
+    budget: Budget,
+    clash: Callable[[Node, Node], bool],
+    memo: Memo | None,
+) -> None:
+    """``solve_stage`` on the stage's nodes already grouped by ``clusters``."""
+    found = clashing(len(basket.lines), [node for members in groups for node in members], clash)
     plain: list[Node] = []
-    for members in clusters(len(basket.lines), ordered):
-        searched = [node for node in members if node.id in found]
-        if not searched:
+    for members in groups:
+        if found.isdisjoint([node.id for node in members]):
             plain += members
             continue
+        searched = [node for node in members if node.id in found]
         key = tuple(node.id for node in members)
         result = memo.get(key) if memo is not None else None
         if result is None:
@@ -184,27 +207,25 @@ def solve_cluster(
     position = {node.id: k for k, node in enumerate(searched)}
     first = min(k for k, node in enumerate(nodes) if node.id in position)
     apply_nodes(nodes[:first], basket, state)  # before any choice: the same in every leaf
-    prefix = state.snapshot(lines)
-    rest = nodes[first:]
+    leaves = Leaves(nodes[first:], position, basket, state, lines, snapshot if not first else None)
     best: list[tuple[int, Result, set[int]]] = []
 
     def evaluate(mask: list[bool]) -> int:
-        for node in rest:
-            k = position.get(node.id)
-            if k is None or mask[k]:
-                apply(node.offer, node.lines, basket, state)
-        total = sum(map(state.pay.__getitem__, lines))
+        deferred = leaves.apply(mask)
+        total = sum(map(state.pay.__getitem__, lines)) - deferred
         if not best or total < best[0][0]:
+            leaves.finish()
             chosen = {node.id for node, keep in zip(searched, mask, strict=True) if keep}
             best[:] = [(total, state.capture(lines, snapshot), chosen)]
-        state.restore(lines, prefix)
+        leaves.reset()
         return total
 
     fixed = sum(node.alone for node in nodes if node.id not in position)
     BranchAndBound(
         [node.alone for node in searched], start - fixed, evaluate, budget, _exclusive(searched)
     ).run()
-    state.restore(lines, snapshot)
+    if first:  # else each leaf already put the state back as it was
+        state.restore(lines, snapshot)
     return best[0][1], best[0][2]
 
 

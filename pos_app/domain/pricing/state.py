@@ -7,9 +7,12 @@ positions in that order.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter, itemgetter
+from typing import Any, NamedTuple
 
+from pos_app.domain.money import Money
 from pos_app.domain.pricing.adjustments import PricingLine, PricingMember
 from pos_app.domain.pricing.offers import Offer
 
@@ -32,28 +35,57 @@ class Basket:
     )
 
     def __init__(self, lines: Sequence[PricingLine], member: PricingMember | None) -> None:
-        self.lines = tuple(sorted(lines, key=lambda line: (line.sku, line.line_id)))
-        if len({line.line_id for line in self.lines}) != len(self.lines):
+        self.lines = tuple(sorted(lines, key=_CANONICAL))
+        if len(set(map(_LINE_ID, self.lines))) != len(self.lines):
             raise ValueError("line ids must be unique")
         member_prices = member is not None and member.member_prices
-        self.listed, self.amount, self.units, self.unit = [], [], [], []
+        self.listed, self.amount, self.units = [], [], []
         for line in self.lines:
-            listed = line.amount.fen
-            member_amount = line.member_amount() if member_prices else None
-            amount = listed if member_amount is None else member_amount.fen
-            units = line.units
+            listed, amount, units = _amounts(line, member_prices)
             self.listed.append(listed)
             self.amount.append(amount)
             self.units.append(units)
-            self.unit.append(amount // units)
+        self.unit = [amount // units for amount, units in zip(self.amount, self.units, strict=True)]
         self.sku = [line.sku for line in self.lines]
         self.category = [line.category for line in self.lines]
         self.grams = [line.grams for line in self.lines]
         self.labelled = [line.label_amount is not None for line in self.lines]
 
 
-@dataclass(frozen=True, slots=True)
-class App:
+_CANONICAL = attrgetter("sku", "line_id")
+_LINE_ID = attrgetter("line_id")
+
+
+def _amounts(line: PricingLine, member_prices: bool) -> tuple[int, int, int]:
+    """(list amount, base amount, units) in fen: ``line.amount``, ``line.member_amount()``
+    where the member gets it, and ``line.units``, worked in integers."""
+    grams, label = line.grams, line.label_amount
+    if label is not None:
+        return label.fen, label.fen, 1
+    unit_price = line.unit_price.fen
+    listed = unit_price * line.quantity if grams is None else per_grams_fen(unit_price, grams)
+    member = line.member_price
+    if not member_prices or member is None or member.fen >= unit_price:
+        return listed, listed, 1 if grams is not None else line.quantity
+    if grams is None:
+        return listed, member.fen * line.quantity, line.quantity
+    return listed, per_grams_fen(member.fen, grams), 1
+
+
+_EXACT_PER_GRAMS = 10**26
+
+
+def per_grams_fen(per_kg: int, grams: int) -> int:
+    """``Money(per_kg).per_grams(grams).fen`` in integers: half up, once. (Money's Decimal
+    product is exact at these sizes, and half up on a non-negative amount is the floor of
+    it plus a half.)"""
+    product = per_kg * grams
+    if 0 <= product < _EXACT_PER_GRAMS:
+        return (product + 500) // 1000
+    return Money(per_kg).per_grams(grams).fen
+
+
+class App(NamedTuple):
     """One application of an offer in an evaluation: how often, and its message params."""
 
     offer: Offer
@@ -61,19 +93,43 @@ class App:
     params: dict[str, str]
 
 
-Row = tuple[int, int, int, int, int, bool, bool, bool, tuple[str, ...]]
-Snapshot = tuple[list[Row], int, int]
+Columns = tuple[Sequence[Any], ...]
+"""The per-line columns of ``State`` (in ``LINE_COLUMNS`` order) read at some lines."""
+Snapshot = tuple[Columns, int, int]
+
+LINE_COLUMNS = (
+    "free",
+    "grouped",
+    "fnet",
+    "spend_base",
+    "pay",
+    "touched",
+    "promoted",
+    "closed",
+    "groups",
+)
 
 
 @dataclass(frozen=True, slots=True)
 class Result:
-    """What applying some offers did to some lines: the lines' rows afterwards, and the
-    entries and applications made (entries point into ``apps``)."""
+    """What applying some offers did to some lines: the lines' columns afterwards, and the
+    entries and applications made (entries point into ``apps`` as if it were appended to
+    ``base`` earlier applications)."""
 
     lines: tuple[int, ...]
-    rows: list[Row]
+    rows: Columns
     entries: list[tuple[int, int, int]]
     apps: list[App]
+    base: int
+
+
+def _reader(lines: Sequence[int]) -> Callable[[list[Any]], tuple[Any, ...]]:
+    if len(lines) == 1:
+        only = lines[0]
+        return lambda column: (column[only],)
+    if not lines:
+        return lambda column: ()
+    return itemgetter(*lines)
 
 
 class State:
@@ -81,7 +137,11 @@ class State:
     grouped by stackable multi-buys, ``fnet`` (what the free units still cost), ``pay`` (what
     the whole line still costs), ``touched`` (a promotion discounted the free units),
     ``promoted`` (any promotion on the line), ``closed`` (a non-stackable spend-and-save took
-    it) and the exclusivity groups already used on it. ``entries`` are (line, fen, app)."""
+    it) and the exclusivity groups already used on it. ``entries`` are (line, fen, app).
+
+    ``snapshot``, ``restore`` and ``capture`` take line indices in ascending order without
+    repeats; a run of consecutive lines (the order stage's usual case) is read and written as
+    slices."""
 
     __slots__ = (
         "apps",
@@ -120,53 +180,80 @@ class State:
             setattr(other, name, list(value))
         return other
 
+    def reset(self, basket: Basket, lines: Iterable[int]) -> None:
+        """Put ``lines`` back as no offer had touched them (entries are left alone)."""
+        for i in lines:
+            self.free[i] = basket.units[i]
+            self.grouped[i] = 0
+            self.fnet[i] = self.pay[i] = self.spend_base[i] = basket.amount[i]
+            self.touched[i] = self.promoted[i] = self.closed[i] = False
+            self.groups[i] = ()
+
+    def _columns(self) -> tuple[list[Any], ...]:
+        return (
+            self.free,
+            self.grouped,
+            self.fnet,
+            self.spend_base,
+            self.pay,
+            self.touched,
+            self.promoted,
+            self.closed,
+            self.groups,
+        )
+
     def snapshot(self, lines: Sequence[int]) -> Snapshot:
-        rows = [
-            (
-                self.free[i],
-                self.grouped[i],
-                self.fnet[i],
-                self.spend_base[i],
-                self.pay[i],
-                self.touched[i],
-                self.promoted[i],
-                self.closed[i],
-                self.groups[i],
+        if lines and lines[-1] - lines[0] + 1 == len(lines):
+            run = slice(lines[0], lines[-1] + 1)
+            columns: Columns = (
+                self.free[run],
+                self.grouped[run],
+                self.fnet[run],
+                self.spend_base[run],
+                self.pay[run],
+                self.touched[run],
+                self.promoted[run],
+                self.closed[run],
+                self.groups[run],
             )
-            for i in lines
-        ]
-        return rows, len(self.entries), len(self.apps)
+        else:
+            columns = tuple(map(_reader(lines), self._columns()))
+        return columns, len(self.entries), len(self.apps)
 
     def restore(self, lines: Sequence[int], snapshot: Snapshot) -> None:
-        rows, entries, apps = snapshot
-        for i, row in zip(lines, rows, strict=True):
+        columns, entries, apps = snapshot
+        if lines and lines[-1] - lines[0] + 1 == len(lines):
+            run = slice(lines[0], lines[-1] + 1)
             (
-                self.free[i],
-                self.grouped[i],
-                self.fnet[i],
-                self.spend_base[i],
-                self.pay[i],
-                self.touched[i],
-                self.promoted[i],
-                self.closed[i],
-                self.groups[i],
-            ) = row
+                self.free[run],
+                self.grouped[run],
+                self.fnet[run],
+                self.spend_base[run],
+                self.pay[run],
+                self.touched[run],
+                self.promoted[run],
+                self.closed[run],
+                self.groups[run],
+            ) = columns
+        else:
+            for column, values in zip(self._columns(), columns, strict=True):
+                for i, value in zip(lines, values, strict=True):
+                    column[i] = value
         del self.entries[entries:]
         del self.apps[apps:]
 
     def capture(self, lines: Sequence[int], snapshot: Snapshot) -> Result:
         """The effect on ``lines`` since ``snapshot`` was taken."""
-        rows = self.snapshot(lines)[0]
         _, entries, apps = snapshot
         return Result(
-            tuple(lines),
-            rows,
-            [(i, fen, app - apps) for i, fen, app in self.entries[entries:]],
-            self.apps[apps:],
+            tuple(lines), self.snapshot(lines)[0], self.entries[entries:], self.apps[apps:], apps
         )
 
     def replay(self, result: Result) -> None:
         self.restore(result.lines, (result.rows, len(self.entries), len(self.apps)))
-        offset = len(self.apps)
+        shift = len(self.apps) - result.base
         self.apps.extend(result.apps)
-        self.entries.extend((i, fen, app + offset) for i, fen, app in result.entries)
+        if shift:
+            self.entries.extend((i, fen, app + shift) for i, fen, app in result.entries)
+        else:
+            self.entries.extend(result.entries)
