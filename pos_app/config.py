@@ -185,6 +185,23 @@ class WechatPayConfig:
     client_cert: str = ""
     client_key: str = ""
     ca_bundle: str = ""
+    api: str = "v2"
+    """v2 (XML, api_key) | v3 (JSON: serial_no, private_key_file, apiv3_key and the WeChat
+    Pay platform certificate(s) and/or public key that replies are verified with)."""
+    serial_no: str = ""
+    """v3: the serial number of the merchant API certificate."""
+    private_key_file: str = ""
+    """v3: the merchant API private key (apiclient_key.pem), or env:NAME."""
+    apiv3_key: str = ""
+    """v3: a file holding the APIv3 key, or env:NAME; never the key itself."""
+    platform_certificate_files: tuple[str, ...] = ()
+    """v3: WeChat Pay platform certificates (PEM), chosen by their serial."""
+    public_key_file: str = ""
+    """v3: the WeChat Pay public key (PEM), for merchants issued one instead of certificates."""
+    public_key_id: str = ""
+    """v3: its id, PUB_KEY_ID_..., as replies name it in Wechatpay-Serial."""
+    store_id: str = ""
+    """v3: the store's id sent with each payment-code payment (scene_info.store_info.id)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +223,8 @@ class PaymentsConfig:
     sandbox_url: str = ""
     """A running `pos sandbox`; empty runs one inside the app on loopback."""
     sandbox_state_dir: str = ""
+    sandbox_wechat_api: str = "v2"
+    """Training mode: the WeChat Pay API the till speaks to the sandbox, v2 or v3."""
     connect_timeout_s: float = 6.0
     read_timeout_s: float = 8.0
     wechat_pay: WechatPayConfig | None = None

@@ -8,6 +8,7 @@ is a file path (PEM keys, the WeChat v2 API key in a one-line text file) or ``en
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Generic, TypeVar
 
@@ -76,3 +77,16 @@ def read_public_key(reference: str, *, what: str) -> rsa.RSAPublicKey:
         return load_public_key(read_bytes(reference, what=what))
     except ValueError:
         raise ConfigError(f"{what}: not an RSA public key (PEM or Base64 DER)") from None
+
+
+def read_apiv3_key(reference: str, *, what: str) -> Secret[bytes]:
+    """The WeChat Pay APIv3 key: 32 characters, used as the AES-256-GCM key of callbacks."""
+    key = read_bytes(reference, what=what).strip()
+    if len(key) != 32:
+        raise ConfigError(f"{what}: an APIv3 key is 32 characters")
+    return Secret(key)
+
+
+def read_certificates(references: Sequence[str], *, what: str) -> list[bytes]:
+    """PEM files (WeChat Pay platform certificates): public, so not wrapped in ``Secret``."""
+    return [read_bytes(reference, what=what) for reference in references]

@@ -1,4 +1,5 @@
-"""The sandbox's HTTP server: WeChat Pay v2 paths and Alipay's ``/gateway.do`` on one port.
+"""The sandbox's HTTP server: WeChat Pay v2 and v3 (``/v3/…``) paths and Alipay's
+``/gateway.do`` on one port; v2 and v3 share one WeChat order book.
 
 ``ThreadingHTTPServer`` with HTTP/1.1 keep-alive (one thread per client connection, as a
 ``requests.Session`` reuses its connections). Handlers do the work under the provider book's
@@ -22,12 +23,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl
 
-from backends.payments.signing import load_private_key, load_public_key
+from backends.payments.signing import certificate_key, load_private_key, load_public_key
 from backends.sandbox.alipay import AlipayApp, AlipaySandbox
 from backends.sandbox.keys import ALIPAY_APP_ID, WECHAT_APPID, WECHAT_MCH_ID, ensure_keys
+from backends.sandbox.keys_v3 import SandboxV3Keys, ensure_v3_keys
 from backends.sandbox.replies import Reply
 from backends.sandbox.state import Book, Deadlines, Ledger, SandboxClock
 from backends.sandbox.wechat import WechatMerchant, WechatSandbox
+from backends.sandbox.wechat_v3 import SignedReply, V3Merchant, V3PlatformSigner, WechatV3Sandbox
 
 log = logging.getLogger(__name__)
 MAX_BODY = 64 * 1024
@@ -39,6 +42,9 @@ class SandboxConfig:
     alipay_unpaid_close_s: float = 180.0  # Antom figure; configurable (§11)
     refund_settle_s: float = 1.0
     tls: bool = False
+    wechat_v3_signer: str = "certificate"  # certificate | public_key: what signs v3 replies
+    wechat_v3_timestamp_skew_s: int = 0  # sign v3 replies this far from real time
+    wechat_v3_userpaying_202: bool = False  # codepay USERPAYING as 202 {"code"} (not 200)
 
 
 class _Httpd(ThreadingHTTPServer):
@@ -64,7 +70,12 @@ class _Handler(BaseHTTPRequestHandler):
         log.debug("sandbox: " + format, *args)
 
     def do_GET(self) -> None:
-        if self.path == "/sandbox/ledger":
+        if self.path.startswith("/v3/"):
+            reply = self.server.sandbox.wechat_v3.handle(
+                "GET", self.path, b"", dict(self.headers.items())
+            )
+            self._send(reply or Reply(b"not found", "text/plain", status=404))
+        elif self.path == "/sandbox/ledger":
             entries = [asdict(entry) for entry in self.server.sandbox.ledger.entries()]
             self._send(Reply(json.dumps(entries).encode(), "application/json"))
         else:
@@ -80,6 +91,8 @@ class _Handler(BaseHTTPRequestHandler):
         sandbox = self.server.sandbox
         if path == "/gateway.do":
             reply: Reply | None = sandbox.alipay.handle(query, body)
+        elif path.startswith("/v3/"):
+            reply = sandbox.wechat_v3.handle("POST", self.path, body, dict(self.headers.items()))
         elif path.startswith("/sandbox/"):
             reply = sandbox.control(path, body)
         else:
@@ -103,7 +116,10 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             self.send_response(reply.status)
             self.send_header("Content-Type", reply.content_type)
-            self.send_header("Content-Length", str(len(reply.body)))
+            if reply.status != 204:
+                self.send_header("Content-Length", str(len(reply.body)))
+            for name, value in reply.headers if isinstance(reply, SignedReply) else ():
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(reply.body)
         except OSError:  # the client gave up (timeout) before the late reply
@@ -143,6 +159,8 @@ class SandboxServer:
         self.alipay = AlipaySandbox(
             self.alipay_book, [AlipayApp(ALIPAY_APP_ID, app_key)], gateway_key
         )
+        self.v3_keys = ensure_v3_keys(Path(state_dir))
+        self.wechat_v3 = self._wechat_v3(self.v3_keys)
         self._httpd = _Httpd((host, port), _Handler)
         self._httpd.sandbox = self
         if self.config.tls:
@@ -150,6 +168,28 @@ class SandboxServer:
                 self._httpd.socket, server_side=True, do_handshake_on_connect=False
             )
         self._thread: threading.Thread | None = None
+
+    def _wechat_v3(self, keys: SandboxV3Keys) -> WechatV3Sandbox:
+        config = self.config
+        if config.wechat_v3_signer == "public_key":
+            serial, key_file = keys.public_key_id, keys.public_key_private
+        elif config.wechat_v3_signer == "certificate":
+            serial, key_file = keys.platform_serial, keys.platform_key
+        else:
+            raise ValueError("wechat_v3_signer: certificate or public_key")
+        merchant = V3Merchant(
+            WECHAT_APPID,
+            WECHAT_MCH_ID,
+            keys.merchant_serial,
+            certificate_key(keys.merchant_cert.read_bytes())[1],
+            keys.apiv3_key.read_bytes().strip(),
+        )
+        signer = V3PlatformSigner(
+            serial, load_private_key(key_file.read_bytes()), config.wechat_v3_timestamp_skew_s
+        )
+        return WechatV3Sandbox(
+            self.wechat_book, [merchant], signer, userpaying_202=config.wechat_v3_userpaying_202
+        )
 
     def _tls_context(self) -> ssl.SSLContext:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

@@ -2,6 +2,11 @@
 till (a core on the ``engine`` fixture, SQLite and PostgreSQL) paying through the real
 gateways the terminal builds from its settings.
 
+A test that takes ``provider`` runs once per wallet in its module's ``WALLETS`` (default
+``wechat``, ``wechat_v3``, ``alipay``): ``wechat_v3`` is WeChat Pay again, the till speaking
+API v3 to the same sandbox (same order book, same magic codes), so every scenario also runs
+through the v3 client. ``wechat_api`` says which API the test's ``router`` speaks.
+
 PostgreSQL: one migrated database per module, emptied before each test, instead of one
 database per test (creating and migrating one costs about a second, which is most of this
 suite's time budget); SQLite keeps the shared per-test copy of the migrated template.
@@ -23,6 +28,7 @@ from sqlalchemy.engine import make_url
 from backends.payments.router import PaymentRouter
 from backends.sandbox import SandboxConfig, SandboxServer, serve
 from backends.sandbox.keys import SandboxKeys, ensure_keys
+from backends.sandbox.keys_v3 import ensure_v3_keys
 from pos_app.clock import FixedClock
 from pos_app.domain.payment_codes import Provider
 from pos_app.persistence.db import make_engine
@@ -66,7 +72,9 @@ def postgres_db_url(module_postgres_url: str) -> str:
 
 @pytest.fixture(scope="session")
 def fault_keys(tmp_path_factory: pytest.TempPathFactory) -> SandboxKeys:
-    return ensure_keys(tmp_path_factory.mktemp("fault-sandbox-keys"))
+    keys = ensure_keys(tmp_path_factory.mktemp("fault-sandbox-keys"))
+    ensure_v3_keys(keys.folder)
+    return keys
 
 
 @pytest.fixture(scope="module")
@@ -76,17 +84,39 @@ def sandbox(fault_keys: SandboxKeys) -> Iterator[SandboxServer]:
     server.stop()
 
 
+WALLETS = ("wechat", "wechat_v3", "alipay")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "provider" in metafunc.fixturenames:
+        wallets = getattr(metafunc.module, "WALLETS", WALLETS)
+        metafunc.parametrize("wallet", wallets, ids=list(wallets))
+
+
+@pytest.fixture
+def provider(wallet: str) -> Provider:
+    return Provider.ALIPAY if wallet == "alipay" else Provider.WECHAT_PAY
+
+
+@pytest.fixture
+def wechat_api(request: pytest.FixtureRequest) -> str:
+    """v3 for a test running as ``wechat_v3``, else v2."""
+    callspec = getattr(request.node, "callspec", None)
+    wallet = callspec.params.get("wallet") if callspec is not None else None
+    return "v3" if wallet == "wechat_v3" else "v2"
+
+
 @pytest.fixture(scope="module")
-def router(sandbox: SandboxServer) -> Iterator[PaymentRouter]:
-    built = gateways_for(sandbox.url, sandbox.keys)
+def routers(sandbox: SandboxServer) -> Iterator[dict[str, PaymentRouter]]:
+    built = {api: gateways_for(sandbox.url, sandbox.keys, api) for api in ("v2", "v3")}
     yield built
-    built.close()
+    for router in built.values():
+        router.close()
 
 
-@pytest.fixture(params=[Provider.WECHAT_PAY, Provider.ALIPAY], ids=["wechat", "alipay"])
-def provider(request: pytest.FixtureRequest) -> Provider:
-    value: Provider = request.param
-    return value
+@pytest.fixture
+def router(routers: dict[str, PaymentRouter], wechat_api: str) -> PaymentRouter:
+    return routers[wechat_api]
 
 
 @pytest.fixture
@@ -108,8 +138,11 @@ def till(
 
 @pytest.fixture(scope="session")
 def stranger_keys(tmp_path_factory: pytest.TempPathFactory) -> SandboxKeys:
-    """Somebody else's keys: a WeChat API key, an Alipay app key and an "Alipay" key."""
-    return ensure_keys(tmp_path_factory.mktemp("stranger-keys"))
+    """Somebody else's keys: a WeChat API key, an Alipay app key and an "Alipay" key, and
+    WeChat v3 merchant and platform keys."""
+    keys = ensure_keys(tmp_path_factory.mktemp("stranger-keys"))
+    ensure_v3_keys(keys.folder)
+    return keys
 
 
 def _mix(folder: Path, mine: SandboxKeys, theirs: SandboxKeys, *from_them: str) -> SandboxKeys:
@@ -118,6 +151,7 @@ def _mix(folder: Path, mine: SandboxKeys, theirs: SandboxKeys, *from_them: str) 
         "wechat_api_key.txt",
         "alipay_app_private_key.pem",
         "alipay_gateway_public_key.pem",
+        *(path.name for path in mine.folder.glob("wechat_v3_*")),
     ):
         source = theirs if name in from_them else mine
         (folder / name).write_bytes((source.folder / name).read_bytes())
@@ -135,6 +169,7 @@ def impostor_keys(
         stranger_keys,
         "wechat_api_key.txt",
         "alipay_app_private_key.pem",
+        "wechat_v3_merchant_key.pem",  # v3: another key under the merchant's serial
     )
 
 

@@ -18,6 +18,7 @@ from backends.payments.router import PaymentRouter
 from backends.sandbox import SandboxServer, pos_settings
 from backends.sandbox.keys import SandboxKeys
 from backends.sandbox.magic import Scenario, make_code
+from backends.sandbox.settings_v3 import pos_settings_v3
 from backends.wiring import build_gateways
 from pos_app.bootstrap import Core, build_core
 from pos_app.bus import EventBus
@@ -36,7 +37,10 @@ READ_TIMEOUT_S = 1.5
 WECHAT, ALIPAY = Provider.WECHAT_PAY, Provider.ALIPAY
 
 
-def gateways_for(url: str, keys: SandboxKeys) -> PaymentRouter:
+def gateways_for(url: str, keys: SandboxKeys, wechat_api: str = "v2") -> PaymentRouter:
+    """The terminal's gateways to the sandbox at ``url``; WeChat Pay on API v2 or v3."""
+    if wechat_api == "v3":
+        return build_gateways(pos_settings_v3(url, keys, read_timeout_s=READ_TIMEOUT_S))
     return build_gateways(pos_settings(url, keys, read_timeout_s=READ_TIMEOUT_S))
 
 

@@ -141,8 +141,9 @@ def test_with_the_network_down_nothing_is_charged_and_it_settles_when_it_is_back
     sandbox: SandboxServer,
     router: PaymentRouter,
     provider: Provider,
+    wechat_api: str,
 ) -> None:
-    offline = gateways_for(a_dead_url(), sandbox.keys)
+    offline = gateways_for(a_dead_url(), sandbox.keys, wechat_api)
     till = Till.build(engine, tmp_path, clock, sandbox, offline, item)
     first = till.pay(till.cart(), provider)
     assert (first.state, first.provider_code) == ("polling", "transport")
