@@ -28,8 +28,10 @@ from pos_app.services.drawer import DrawerService
 from pos_app.services.faces import FaceService, face_policy
 from pos_app.services.members import MemberService
 from pos_app.services.order_codes import OrderCodeService
+from pos_app.services.payment_refunds import RefundRunner
 from pos_app.services.payments import PaymentService
 from pos_app.services.printing import PrintService
+from pos_app.services.refunds import RefundService
 from pos_app.services.sales import SaleService
 from pos_app.services.staff import StaffService
 
@@ -49,6 +51,8 @@ class Core:
     order_codes: OrderCodeService
     members: MemberService
     coupons: CouponService
+    refunds: RefundService
+    """Returns and refunds by original sale, with a manager's approval."""
     engine: Engine
     payments: PaymentService | None = None
     """Wallet payments; None when no payment gateway is configured (cash only)."""
@@ -103,6 +107,11 @@ def build_core(config: AppConfig, *, bus: EventBus, clock: Clock,
     payments = None if gateways is None else PaymentService(
         uow, clock, bus, gateways, sales, terminal_code=site.terminal_code)
     approvals = ApprovalService(uow, clock)
+    refunds = RefundService(
+        uow, clock, bus,
+        None if gateways is None else RefundRunner(uow, clock, gateways,
+                                                   terminal_code=site.terminal_code),
+        approvals, printer=printer, drawer=drawer, store_code=config.store.code)
     return Core(
         store=store, site=site, checkout=checkout, sales=sales,
         staff=StaffService(uow, clock, bus),
@@ -110,7 +119,7 @@ def build_core(config: AppConfig, *, bus: EventBus, clock: Clock,
         approvals=approvals, drawer=DrawerService(uow, clock, drawer, approvals=approvals),
         order_codes=OrderCodeService(uow, clock, checkout, store_code=config.store.code),
         members=MemberService(uow, clock, bus), coupons=CouponService(uow, clock),
-        engine=engine, payments=payments,
+        refunds=refunds, engine=engine, payments=payments,
         faces=None if face_matcher is None or not config.faces.enabled else FaceService(
             sessions, face_matcher, clock, terminal_code=site.terminal_code,
             model_id=face_model, policy=face_policy(config.faces)),

@@ -98,6 +98,19 @@ class OrderCodeShown(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class PaymentQrShown(Event):
+    """A till made a dynamic payment QR (WeChat NATIVE ``code_url``, Alipay precreate
+    ``qr_code``) for the customer to scan with ``provider``'s app; the customer display shows
+    it until ``PaymentStateChanged`` says the attempt moved on."""
+
+    attempt_id: str
+    cart_id: str
+    text: str
+    amount: Money
+    provider: str
+
+
+@dataclass(frozen=True, slots=True)
 class FaceSeen(Event):
     """A face camera saw a face while watching. ``embedding`` is face data (512 bytes, see
     pos_app.ports.faces): hand it to FaceService, never log or show it."""

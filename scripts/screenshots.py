@@ -8,7 +8,8 @@ and saves login.png, cashier.png, cashier_error.png, payment.png, cashier_paid.p
 customer_idle.png, customer.png and customer_paid.png. The cashier window is 1280x800.
 Then the diagnostics screen over the demo devices (the file printer, the simulated scale):
 approval.png (a wrong manager PIN), diagnostics.png (every test run), diagnostics_offline.png
-(the scale unplugged).
+(the scale unplugged). Last, qr_shots.py: payment_qr_dialog.png, customer_payment_qr.png (F11
+then F2 over the payment sandbox) and customer_advert.png.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import qr_shots  # scripts/ is this script's folder, first on sys.path
 from PySide6.QtCore import QEventLoop, Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtTest import QTest
@@ -80,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             shooter.run()
             shooter.run_diagnostics(Path(data_dir))
+            qr_shots.shoot(shooter, (width, height))  # payment QR and adverts
         finally:
             shooter.close()
     return 0

@@ -11,6 +11,8 @@ from pos_app.events import (
     DeviceStatusChanged,
     Event,
     OrderCodeShown,
+    PaymentQrShown,
+    PaymentStateChanged,
     PrintJobFinished,
     SaleCompleted,
     WeightRead,
@@ -27,6 +29,8 @@ class EventBridge(QObject):
     sale_completed = Signal(object)
     weight_read = Signal(object)
     order_code_shown = Signal(object)
+    payment_qr_shown = Signal(object)
+    payment_state_changed = Signal(object)
     barcode_scanned = Signal(object)
     """A scan from a device scanner (serial, camera): the wedge's scans come from the filter."""
 
@@ -50,5 +54,9 @@ class EventBridge(QObject):
             self.weight_read.emit(event)
         elif isinstance(event, OrderCodeShown):
             self.order_code_shown.emit(event)
+        elif isinstance(event, PaymentQrShown):
+            self.payment_qr_shown.emit(event)
+        elif isinstance(event, PaymentStateChanged):
+            self.payment_state_changed.emit(event)
         elif isinstance(event, BarcodeScanned):
             self.barcode_scanned.emit(event)

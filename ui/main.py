@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import logging
 import os
 import sys
@@ -154,6 +155,10 @@ class PosApplication:
         self.face_desk = build_face_desk(self.core, self.devices, self.bus, self.tasks,
                                          self.catalog, self.windows[0])
         self.tasks.store(self.core.printing.retry_waiting)
+        # what lives all day (catalogue caches, Qt wrappers, modules) is moved out of the
+        # collector's way, so a full collection never pauses a scan or a reprice
+        gc.collect()
+        gc.freeze()
         if self.core.payments is not None:  # settle payments a crash left in flight
             self.tasks.network(self.core.payments.resolve_in_flight)
 
@@ -169,11 +174,14 @@ class PosApplication:
             time_zone=self.core.store.time_zone, scale=self.devices.scale,
             payments=self.core.payments, approvals=self.core.approvals, drawer=self.core.drawer,
             diagnostics=self.diagnostics,
-            order_codes=self.core.order_codes, members=self.core.members)
+            order_codes=self.core.order_codes, members=self.core.members,
+            refunds=self.core.refunds)
         windows: list[QWidget] = [cashier]
         if config.ui.customer_display:
             customer = CustomerWindow(bridge=self.bridge, catalog=self.catalog,
-                                      store_name=self.core.store.name)
+                                      store_name=self.core.store.name,
+                                      advert_after_ms=config.ui.advert_after_s * 1000,
+                                      advert_slide_ms=config.ui.advert_slide_s * 1000)
             customer.show_on(config.ui.customer_screen)
             windows.append(customer)
         if config.ui.fullscreen:
@@ -299,6 +307,10 @@ def build_payment_gateways(config: AppConfig) -> tuple[Any, Any]:
             else config.data_dir / "sandbox"
         sandbox = None if payments.sandbox_url else serve("127.0.0.1", 0, folder)
         url = payments.sandbox_url or sandbox.url  # type: ignore[union-attr]
+        if payments.sandbox_wechat_api == "v3":  # WeChat over the JSON API v3
+            from backends.sandbox.settings_v3 import pos_settings_v3
+
+            return sandbox, build_gateways(pos_settings_v3(url, ensure_keys(folder)))
         return sandbox, build_gateways(pos_settings(url, ensure_keys(folder)))
     wechat, alipay = payments.wechat_pay, payments.alipay
     if wechat is None and alipay is None:
@@ -308,7 +320,11 @@ def build_payment_gateways(config: AppConfig) -> tuple[Any, Any]:
             appid=wechat.appid, mch_id=wechat.mch_id, api_key=wechat.api_key,
             base_url=wechat.base_url, sign_type=wechat.sign_type,
             client_cert=wechat.client_cert, client_key=wechat.client_key,
-            ca_bundle=wechat.ca_bundle),
+            ca_bundle=wechat.ca_bundle, api=wechat.api, serial_no=wechat.serial_no,
+            private_key_file=wechat.private_key_file, apiv3_key=wechat.apiv3_key,
+            platform_certificate_files=tuple(wechat.platform_certificate_files),
+            public_key_file=wechat.public_key_file, public_key_id=wechat.public_key_id,
+            store_id=wechat.store_id),
         alipay=None if alipay is None else AlipaySettings(
             app_id=alipay.app_id, app_private_key=alipay.app_private_key,
             alipay_public_key=alipay.alipay_public_key, gateway_url=alipay.gateway_url,

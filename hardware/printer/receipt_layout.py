@@ -81,7 +81,7 @@ def _header(receipt: Receipt, measure: LineMeasure, catalog: Catalog) -> list[Ro
     rows = _rows(measure.scaled(TITLE.scale).wrap(receipt.store_name), TITLE)
     if receipt.store_address:
         rows += _rows(measure.wrap(receipt.store_address), CENTERED)
-    rows += _rows(measure.wrap(catalog.text("receipt.title")), CENTERED)
+    rows += _rows(measure.wrap(catalog.text(receipt.title_key)), CENTERED)
     when = local_time_text(receipt.sold_at, receipt.time_zone)
     for text in (
         catalog.text("receipt.order", number=receipt.order_number),

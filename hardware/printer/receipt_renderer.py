@@ -107,9 +107,10 @@ def _emit_codes(
 ) -> None:
     """The QR (with its caption) and the order barcode, centred; ESC a applies to both."""
     if receipt.qr_text:
-        if catalog.has(QR_HINT):
+        hint = receipt.qr_hint_key or QR_HINT
+        if catalog.has(hint):
             measure = LineMeasure(profile.columns, profile.wide_ambiguous)
-            caption = [Row(line, CENTERED) for line in measure.wrap(catalog.text(QR_HINT))]
+            caption = [Row(line, CENTERED) for line in measure.wrap(catalog.text(hint))]
             _emit_rows(printer, caption, profile, font)
         printer.set(align="center")
         if emit_qr(printer, receipt.qr_text, profile):

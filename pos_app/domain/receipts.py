@@ -54,6 +54,10 @@ class Receipt:
     """Printed as a QR code (e-receipt or member-join link) when set; keep it ASCII, ~80 bytes."""
     barcode_text: str = ""
     """Printed as a CODE128 barcode (the order number, for returns) when set; ASCII only."""
+    title_key: str = "receipt.title"
+    """What the paper is: a sales receipt, a refund slip, an unpaid order slip."""
+    qr_hint_key: str = "receipt.qr_hint"
+    """The caption printed above the QR code."""
     order_savings: tuple[tuple[str, Money], ...] = ()
     """Savings of the whole order (spend-and-save, coupons), each once, above the total:
     they are spread over the lines in the books, but the customer reads them as one."""

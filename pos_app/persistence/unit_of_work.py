@@ -21,6 +21,7 @@ from pos_app.persistence.repositories.members import MemberRepository
 from pos_app.persistence.repositories.payment_attempts import PaymentAttemptRepository
 from pos_app.persistence.repositories.points import PointsRepository
 from pos_app.persistence.repositories.promotions import PromotionRepository
+from pos_app.persistence.repositories.returns import ReturnRepository
 from pos_app.persistence.repositories.sales import SaleRepository
 from pos_app.persistence.repositories.staff import SiteRepository, StaffRepository
 from pos_app.persistence.repositories.stored_value import StoredValueRepository
@@ -49,6 +50,7 @@ class UnitOfWork:
         self.promotions = PromotionRepository(self.session)
         self.stored_value = StoredValueRepository(self.session)
         self.points = PointsRepository(self.session)
+        self.returns = ReturnRepository(self.session)
         self._pending = []
         return self
 

@@ -26,6 +26,7 @@ from pos_app.domain.payment_codes import PaymentCode, Provider
 from pos_app.domain.payment_states import PaymentAttempt, PaymentEvent, PaymentState, is_final
 from pos_app.domain.payments import DEFAULT_TIMING, TimingRules, deadline_of, waiting_for_customer
 from pos_app.errors import UserError
+from pos_app.events import PaymentQrShown
 from pos_app.persistence.repositories.payment_refunds import RefundState
 from pos_app.persistence.unit_of_work import UnitOfWork
 from pos_app.ports.payments import GatewayDirectory
@@ -108,7 +109,11 @@ class PaymentService:
         chosen = provider or self._qr_provider()
         self._gateways.for_provider(chosen)  # refuses an unconfigured wallet before storing
         attempt = self._start(cart_id, amount, code=None, provider=chosen)
-        return self._view(*self._steps.show_qr(attempt))
+        view = self._view(*self._steps.show_qr(attempt))
+        if view.qr_url:  # for the customer display (after the commit, like every event)
+            self._bus.publish(PaymentQrShown(view.id, view.cart_id, view.qr_url, view.amount,
+                                             view.provider))
+        return view
 
     def advance(self, attempt_id: str) -> AttemptView:
         """Do the one step that is due now (query, reverse/close), or nothing yet."""

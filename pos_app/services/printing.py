@@ -79,6 +79,7 @@ class PrintService:
             time_zone=store.time_zone, lines=_slip_lines(cart), item_count=cart.item_count,
             subtotal=cart.subtotal, savings=cart.savings, total=cart.total, tenders=(),
             change=Money(0), footer=footer, qr_text=qr_text,
+            title_key="receipt.order_slip_title", qr_hint_key="receipt.order_slip_qr_hint",
             order_savings=_slip_order_savings(cart))
         job_id = new_id()
         self._printer.submit(PrintJob(job_id=job_id, receipt=receipt))
@@ -161,6 +162,7 @@ def build_receipt(sale: SaleRecord, store: StoreRecord) -> Receipt:
         tenders=tuple(ReceiptTender(p.method, p.tendered if p.method == "cash" else p.amount)
                       for p in sale.payments),
         change=sale.change, open_drawer=cash, barcode_text=sale.order_number,
+        title_key="receipt.refund_title" if sale.kind == "return" else "receipt.title",
         order_savings=_order_savings(sale))
 
 

@@ -17,6 +17,7 @@ from pos_app.services.members import MemberService
 from pos_app.services.order_codes import OrderCodeService
 from pos_app.services.payments import PaymentService
 from pos_app.services.printing import PrintService
+from pos_app.services.refunds import RefundService
 from pos_app.services.sales import SaleService
 from pos_app.services.staff import StaffService
 from pos_app.services.views import StaffView
@@ -56,6 +57,7 @@ class CashierWindow(QMainWindow):
         diagnostics: DiagnosticsService | None = None,
         order_codes: OrderCodeService | None = None,
         members: MemberService | None = None,
+        refunds: RefundService | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -88,6 +90,7 @@ class CashierWindow(QMainWindow):
             drawer=drawer,
             order_codes=order_codes,
             members=members,
+            refunds=refunds,
         )
         self._pages = QStackedWidget(self)
         self._pages.addWidget(self.login_screen)

@@ -5,6 +5,10 @@ Every call to the payment service runs on the network lane; one call at a time, 
 overlapping: the next ``advance`` is scheduled only once the last answer is in. Abort (or Esc)
 asks the service to reverse the attempt and keeps following it until it is final, then closes.
 The window never waits on the provider: the status line and countdown repaint while it is held.
+
+A customer without a payment code is shown the till's QR instead (F2 WeChat, F3 Alipay): the
+service makes the dynamic QR on the network lane and publishes it for the customer display;
+this dialog follows that attempt exactly like a scanned code (countdown, abort = close order).
 """
 
 from __future__ import annotations
@@ -13,11 +17,12 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from PySide6.QtCore import QRegularExpression, Qt, QTimer, Signal
-from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtGui import QKeySequence, QRegularExpressionValidator, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -26,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from pos_app.domain.money import Money
+from pos_app.domain.payment_codes import Provider
 from pos_app.i18n import Catalog
 from pos_app.services.payment_views import AttemptView, PaymentOutcome
 from pos_app.services.payments import PaymentService
@@ -38,6 +44,10 @@ T = TypeVar("T")
 
 POLL_MS = 1000
 """How often ``advance`` is asked while a payment runs (after the previous answer)."""
+
+QR_KEYS = {"F2": Provider.WECHAT_PAY, "F3": Provider.ALIPAY}
+"""The dialog's keys that show our dynamic QR for that wallet on the customer display."""
+DYNAMIC_QR = "dynamic_qr"
 
 _OUTCOME_KEYS = {
     PaymentOutcome.DECLINED: "wallet.declined",
@@ -104,6 +114,15 @@ class CodePaymentDialog(QDialog):
         self.abort_button.setObjectName("CancelButton")
         self.abort_button.setAutoDefault(False)
         self.abort_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.qr_buttons: dict[Provider, QPushButton] = {}
+        for key, provider in QR_KEYS.items():
+            button = QPushButton(catalog.text(f"wallet.show_qr.{provider.value}"), self)
+            button.setAutoDefault(False)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.clicked.connect(lambda _=False, chosen=provider: self.show_qr(chosen))
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.activated.connect(lambda chosen=provider: self.show_qr(chosen))
+            self.qr_buttons[provider] = button
         self._build()
         self.code_edit.returnPressed.connect(self._on_code_entered)
         self.abort_button.clicked.connect(self.reject)
@@ -128,8 +147,13 @@ class CodePaymentDialog(QDialog):
         layout.addWidget(self._state)
         layout.addWidget(self._detail)
         layout.addWidget(self._message)
+        qr_row = QHBoxLayout()
+        for button in self.qr_buttons.values():
+            qr_row.addWidget(button)
+        layout.addLayout(qr_row)
         layout.addWidget(self.abort_button)
         layout.addWidget(_caption(text("wallet.keys_hint"), self, "Caption"))
+        layout.addWidget(_caption(text("wallet.qr_keys_hint"), self, "Caption"))
         self.code_edit.setFocus()
 
     # -- what the cashier reads -------------------------------------------------------------
@@ -174,15 +198,37 @@ class CodePaymentDialog(QDialog):
             self.show_problem(self._catalog.text("wallet.busy"))
             return
         self.code_edit.setText(code)
+        self._begin(self._catalog.text("wallet.sending"))
+        cart_id, payments = self._cart_id, self._payments
+        self._call(lambda: payments.pay_by_code(cart_id, code), self._on_sent)
+
+    def show_qr(self, provider: Provider) -> None:
+        """F2/F3: our dynamic QR for ``provider`` on the customer display, unless a payment
+        runs. Refusals (wallet not configured...) are said inline, as for a bad code."""
+        if not self.isVisible() or self._closing:
+            return
+        if self.running:
+            self.show_problem(self._catalog.text("wallet.busy"))
+            return
+        self.code_edit.clear()
+        self._begin(self._catalog.text("wallet.qr_creating", provider=self._provider(provider)))
+        cart_id, payments = self._cart_id, self._payments
+        self._call(lambda: payments.show_qr(cart_id, provider=provider), self._on_sent)
+
+    def _begin(self, state: str) -> None:
+        """A pay call is about to go out: nothing else starts until it answers."""
         self.code_edit.setReadOnly(True)
         self._message.clear()
         self._detail.clear()
         self._view = None
         self._sending = True
         self._abort_wanted = self._abort_sent = False
-        self._state.setText(self._catalog.text("wallet.sending"))
-        cart_id, payments = self._cart_id, self._payments
-        self._call(lambda: payments.pay_by_code(cart_id, code), self._on_sent)
+        self._set_qr_keys(enabled=False)
+        self._state.setText(state)
+
+    def _set_qr_keys(self, *, enabled: bool) -> None:
+        for button in self.qr_buttons.values():
+            button.setEnabled(enabled)
 
     def _on_code_entered(self) -> None:
         self.take_code(self.code_edit.text())
@@ -198,6 +244,7 @@ class CodePaymentDialog(QDialog):
         if self._sending:
             self._sending = False
             self._state.setText(self._catalog.text("wallet.scan_prompt"))
+            self._set_qr_keys(enabled=True)
             self.code_edit.setReadOnly(False)
             self.code_edit.selectAll()
             self.code_edit.setFocus()
@@ -249,10 +296,14 @@ class CodePaymentDialog(QDialog):
             return
         if view.final:
             self._poll.stop()
-            self._state.setText(text(_OUTCOME_KEYS.get(view.outcome, "wallet.cancelled")))
+            key = _OUTCOME_KEYS.get(view.outcome, "wallet.cancelled")
+            if view.kind == DYNAMIC_QR and view.outcome is PaymentOutcome.CANCELLED:
+                key = "wallet.qr_closed"
+            self._state.setText(text(key))
             if self._abort_wanted:
                 self._finish()
             else:  # declined, expired code, deadline passed: a fresh code may be scanned
+                self._set_qr_keys(enabled=True)
                 self.code_edit.setReadOnly(False)
                 self.code_edit.clear()
                 self.code_edit.setFocus()
@@ -277,11 +328,16 @@ class CodePaymentDialog(QDialog):
         text = self._catalog.text
         if view.outcome is PaymentOutcome.CANCELLING or self._abort_wanted:
             return text("wallet.cancelling")
+        provider = self._provider(view.provider)
+        if view.kind == DYNAMIC_QR:
+            return text("wallet.qr_waiting", provider=provider, seconds=view.seconds_left)
         if view.waiting_for_password:
             return text("wallet.waiting_password", seconds=view.seconds_left)
-        provider_key = f"wallet.provider.{view.provider}"
-        provider = text(provider_key) if self._catalog.has(provider_key) else view.provider
         return text("wallet.checking", provider=provider)
+
+    def _provider(self, provider: str) -> str:
+        key = f"wallet.provider.{provider}"
+        return self._catalog.text(key) if self._catalog.has(key) else provider
 
     # -- abort and closing ------------------------------------------------------------------
 

@@ -27,11 +27,13 @@ from pos_app.services.order_codes import OrderCodeService
 from pos_app.services.payment_views import AttemptView, PaymentSummary
 from pos_app.services.payments import PaymentService
 from pos_app.services.printing import PrintService
+from pos_app.services.refunds import RefundService
 from pos_app.services.sales import SaleService
 from pos_app.services.views import CartView, SaleView, StaffView, SuspendedCartView
 from ui.cashier.code_payment_dialog import CodePaymentDialog
 from ui.cashier.face_desk import FaceDesk
 from ui.cashier.member_actions import MemberActions
+from ui.cashier.order_slip import OrderSlips
 from ui.cashier.payment_dialog import CashPaymentDialog
 from ui.cashier.quantity_dialog import QuantityDialog
 from ui.cashier.sale_layout import SaleLayout, line_params
@@ -42,6 +44,7 @@ from ui.event_bridge import EventBridge
 from ui.formatting import money
 from ui.input.scan_filter import ScanEventFilter
 from ui.manager.approval_dialog import ApprovalDialog, approval_message
+from ui.manager.refund_screen import RefundScreen
 from ui.tasks import TaskRunner
 from ui.widgets.confirm_dialog import ConfirmDialog
 from ui.widgets.device_status import DeviceStatusBar
@@ -73,11 +76,13 @@ class SaleScreen(SaleLayout):
         drawer: DrawerService | None = None,
         order_codes: OrderCodeService | None = None,
         members: MemberService | None = None,
+        refunds: RefundService | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(
             catalog=catalog, store_name=store_name, terminal_code=terminal_code, parent=parent
         )
+        self._refunds = refunds
         self._checkout = checkout
         self._payments = payments
         self._approvals = approvals
@@ -121,6 +126,8 @@ class SaleScreen(SaleLayout):
         if self._order_codes is not None:
             self.add_key("F7", self._on_order_code_requested, text("wallet.key.order_code"))
         self.add_key("F9", self._on_reprint_requested, text("cashier.key.reprint"))
+        if self._refunds is not None and self._approvals is not None:
+            self.add_key("Ctrl+R", self._on_refund_requested, text("refund.key"))
         if self._member_actions.available:
             self.add_key("F10", self._member_actions.open_dialog, text("cashier.key.member"))
         if self._payments is not None:
@@ -182,6 +189,9 @@ class SaleScreen(SaleLayout):
         if isinstance(dialog, CashPaymentDialog):
             dialog.show_problem(self._catalog.text("cashier.status.scan_while_paying"))
             return
+        if isinstance(dialog, RefundScreen):
+            dialog.take_code(text)  # the receipt's barcode: the sale to return
+            return
         self.close_dialog()  # a scan means the cashier moved on from quantity, search...
         self._take_code(text)
 
@@ -197,10 +207,11 @@ class SaleScreen(SaleLayout):
         if self._order_codes is None or view is None or view.empty or self._pending:
             self.refuse("error.cart.empty")
             return
-        order_codes, cart_id = self._order_codes, view.id
-        self._run(lambda: order_codes.present(cart_id),
-                  then=lambda shown: self.say("wallet.status.order_code_shown",
-                                              amount=money(shown.amount)))
+        slips = OrderSlips(self._order_codes, self._printing, self._checkout, self._catalog,
+                           self._time_zone)
+        cart_id, cashier = view.id, self._cashier.name if self._cashier else ""
+        self._run(lambda: slips.present(cart_id, cashier),
+                  then=lambda shown: self.say(shown.status_key, amount=money(shown.code.amount)))
 
     def _take_code(self, text: str) -> None:
         """Routed by its form: goods into the cart, a coupon onto it, a member code identifies
@@ -393,6 +404,19 @@ class SaleScreen(SaleLayout):
             lambda: self._printing.reprint(number),
             then=lambda _: self.say("cashier.status.reprinting", number=number),
         )
+
+    def _on_refund_requested(self) -> None:
+        """Ctrl+R: a return by the original receipt, approved by a manager."""
+        if self._cashier is None or self._refunds is None or self._approvals is None \
+                or self.active_dialog() is not None:
+            return
+        dialog = RefundScreen(refunds=self._refunds, approvals=self._approvals, tasks=self._tasks,
+                              catalog=self._catalog, cashier_id=self._cashier.id,
+                              time_zone=self._time_zone, parent=self)
+        dialog.refunded.connect(lambda view: self.say(
+            "refund.status.done", Severity.SUCCESS, number=view.return_number,
+            amount=money(view.preview.total)))
+        self.open_dialog(dialog)
 
     def _on_print_job_finished(self, event: PrintJobFinished) -> None:
         if event.ok or self._cashier is None:

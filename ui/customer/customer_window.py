@@ -2,12 +2,16 @@
 
 Idle: a big welcome. Scanning: the lines, the last item big, the savings and a huge total.
 Paid: thanks, what was paid and the change; after ``paid_hold_ms`` back to the welcome (the
-next customer's first scan switches to scanning anyway).
+next customer's first scan switches to scanning anyway). Order code: the order's signed QR.
+Payment QR: the till's dynamic WeChat/Alipay QR, until its attempt moves on (paid: the thanks
+follow; closed or cancelled: the cart again). Advert: after ``advert_after_ms`` on the welcome,
+the store's adverts take turns (adverts.py) until the next scan, QR or payment.
 """
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QGuiApplication, QScreen
@@ -23,10 +27,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pos_app.events import OrderCodeShown
+from pos_app.events import OrderCodeShown, PaymentQrShown, PaymentStateChanged
 from pos_app.i18n import Catalog
+from pos_app.resources import resources_dir
 from pos_app.services.views import CustomerView, SavingView
 from ui import theme
+from ui.customer.adverts import ADVERT_AFTER_MS, SLIDE_MS, AdvertRotator, AdvertView, load_adverts
+from ui.customer.payment_qr_page import PaymentQrPage
 from ui.event_bridge import EventBridge
 from ui.formatting import money, quantity, weight
 from ui.widgets.qr_view import QrView
@@ -35,6 +42,12 @@ log = logging.getLogger(__name__)
 
 WINDOW_SIZE = (1024, 600)
 PAID_HOLD_MS = 30_000
+PAID_FALLBACK_MS = 3_000
+"""A paid QR payment that did not complete the sale (a split tender) shows the cart again."""
+PAGES = ("idle", "scanning", "paid", "order_code", "payment_qr", "advert")
+IDLE, SCANNING, PAID, ORDER_CODE, PAYMENT_QR, ADVERT = range(len(PAGES))
+_QR_LIVE = frozenset({"in_progress"})
+"""Outcomes of a payment attempt while its QR may still be scanned."""
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 
@@ -56,8 +69,13 @@ class CustomerWindow(QWidget):
         catalog: Catalog,
         store_name: str,
         paid_hold_ms: int = PAID_HOLD_MS,
+        advert_after_ms: int = ADVERT_AFTER_MS,
+        advert_slide_ms: int = SLIDE_MS,
+        adverts_dir: Path | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """``adverts_dir``: PNGs shown when idle (default resources/adverts); an
+        ``advert_after_ms`` of 0 turns the adverts off."""
         super().__init__(parent)
         self.setObjectName("CustomerWindow")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
@@ -71,16 +89,32 @@ class CustomerWindow(QWidget):
         self._pages.addWidget(self._build_scanning())
         self._pages.addWidget(self._build_paid())
         self._pages.addWidget(self._build_order_code())
+        self.payment_qr_page = PaymentQrPage(catalog, self)
+        self._pages.addWidget(self.payment_qr_page)
+        self.advert_view = AdvertView(self)
+        self._pages.addWidget(self.advert_view)
+        folder = resources_dir() / "adverts" if adverts_dir is None else adverts_dir
+        self.adverts = AdvertRotator(self.advert_view, load_adverts(folder),
+                                     after_ms=advert_after_ms, slide_ms=advert_slide_ms,
+                                     parent=self)
+        self.adverts.show_advert.connect(self._on_show_advert)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 16)
         layout.addWidget(self._pages)
         self._back_to_welcome = QTimer(self)
         self._back_to_welcome.setSingleShot(True)
         self._back_to_welcome.setInterval(paid_hold_ms)
-        self._back_to_welcome.timeout.connect(lambda: self._pages.setCurrentIndex(0))
+        self._back_to_welcome.timeout.connect(lambda: self._show_page(IDLE))
+        self._qr_paid = QTimer(self)
+        self._qr_paid.setSingleShot(True)
+        self._qr_paid.setInterval(PAID_FALLBACK_MS)
+        self._qr_paid.timeout.connect(self._leave_payment_qr)
         bridge.customer_view_changed.connect(self._on_customer_view_changed)
         bridge.order_code_shown.connect(self._on_order_code_shown)
+        bridge.payment_qr_shown.connect(self._on_payment_qr_shown)
+        bridge.payment_state_changed.connect(self._on_payment_state_changed)
         self.resize(*WINDOW_SIZE)
+        self.adverts.idle()
 
     def _build_welcome(self) -> QWidget:
         page = QWidget(self)
@@ -180,14 +214,55 @@ class CustomerWindow(QWidget):
 
     @property
     def state(self) -> str:
-        """What the customer sees: "idle", "scanning", "paid" or "order_code"."""
-        return ("idle", "scanning", "paid", "order_code")[self._pages.currentIndex()]
+        """What the customer sees: "idle", "scanning", "paid", "order_code", "payment_qr" or
+        "advert"."""
+        return PAGES[self._pages.currentIndex()]
+
+    def _show_page(self, index: int) -> None:
+        """Every page change goes here: the adverts count down on the welcome only."""
+        self._pages.setCurrentIndex(index)
+        if index == IDLE:
+            self.adverts.idle()
+        elif index != ADVERT:
+            self.adverts.wake()
+
+    def _on_show_advert(self, showing: bool) -> None:
+        if showing:
+            self._pages.setCurrentIndex(ADVERT)
+        elif self._pages.currentIndex() == ADVERT:
+            self._pages.setCurrentIndex(IDLE)
 
     def _on_order_code_shown(self, event: OrderCodeShown) -> None:
         self._back_to_welcome.stop()
         self.order_code_view.set_text(event.text)
         self.order_code_amount.setText(money(event.amount))
-        self._pages.setCurrentIndex(3)
+        self._show_page(ORDER_CODE)
+
+    def _on_payment_qr_shown(self, event: PaymentQrShown) -> None:
+        self._back_to_welcome.stop()
+        self._qr_paid.stop()
+        self.payment_qr_page.show_qr(event)
+        self._show_page(PAYMENT_QR)
+
+    def _on_payment_state_changed(self, event: PaymentStateChanged) -> None:
+        """The QR's attempt moved on: closing, closed or declined -> the cart again; paid ->
+        the thanks page follows with the completed sale (else the cart, a moment later)."""
+        if self.state != "payment_qr" or event.attempt_id != self.payment_qr_page.attempt_id:
+            return
+        if event.outcome in _QR_LIVE:
+            return
+        if event.outcome == "paid":
+            self._qr_paid.start()
+        else:
+            self._leave_payment_qr()
+
+    def _leave_payment_qr(self) -> None:
+        if self.state != "payment_qr":
+            return
+        if self._view is not None and self._view.lines:
+            self._show_scanning(self._view)
+        else:
+            self._show_page(IDLE)
 
     def visible_texts(self) -> list[str]:
         """Every label on the current page, top to bottom as the customer reads them."""
@@ -203,12 +278,13 @@ class CustomerWindow(QWidget):
     def _on_customer_view_changed(self, view: CustomerView) -> None:
         self._view = view
         self._back_to_welcome.stop()
+        self._qr_paid.stop()
         if view.state == "paid":
             self._show_paid(view)
         elif view.lines:
             self._show_scanning(view)
         else:
-            self._pages.setCurrentIndex(0)
+            self._show_page(IDLE)
 
     def _show_scanning(self, view: CustomerView) -> None:
         text = self._catalog.text
@@ -226,7 +302,7 @@ class CustomerWindow(QWidget):
         self.count_label.setText(text("customer.item_count", count=view.item_count))
         self.total_label.setText(money(view.total))
         self._show_member(view)
-        self._pages.setCurrentIndex(1)
+        self._show_page(SCANNING)
 
     def _fill_lines(self, view: CustomerView) -> None:
         """One row per line; under a line that saved, one row per saving and its reason."""
@@ -273,7 +349,7 @@ class CustomerWindow(QWidget):
             text("customer.paid", paid=money(view.paid), total=money(view.total))
         )
         self.change_label.setText(text("customer.change", amount=money(view.change)))
-        self._pages.setCurrentIndex(2)
+        self._show_page(PAID)
         self._back_to_welcome.start()
 
     def show_on(self, screen_name: str = "") -> QScreen | None:

@@ -61,6 +61,9 @@ class OrderRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
     priced_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    # Migration 0009: a return order (kind "return") names the sale it gives back.
+    original_order_id: Mapped[str | None] = mapped_column(
+        ForeignKey("orders.id"), index=True, default=None)
     __table_args__ = (Index("ix_orders_terminal_status", "terminal_id", "status"),)
 
 
@@ -82,6 +85,16 @@ class OrderLineRow(Base):
     member_price_fen: Mapped[int | None] = mapped_column(BigInteger, default=None)
     label_priced: Mapped[bool] = mapped_column(default=False, server_default=false())
     discount_fen: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # Migration 0009: a return line names the sale line it gives back; a sale line counts
+    # the pieces given back so far (the CHECK keeps them within the line).
+    original_line_id: Mapped[str | None] = mapped_column(
+        ForeignKey("order_lines.id"), default=None)
+    returned_quantity: Mapped[int] = mapped_column(default=0, server_default="0")
+    __table_args__ = (
+        CheckConstraint(
+            "returned_quantity >= 0 AND (returned_quantity = 0 OR returned_quantity <= quantity)",
+            name="returned_within_quantity"),
+    )
 
 
 class PaymentRow(Base):
@@ -100,6 +113,9 @@ class PaymentRow(Base):
     points: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     """The wallet of an electronic tender (added by migration 0004)."""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    original_payment_id: Mapped[str | None] = mapped_column(
+        ForeignKey("payments.id"), index=True, default=None)
+    """A refund row (on a return order): the sale's tender it gives back to (0009)."""
 
 
 class ShiftRow(Base):

@@ -65,6 +65,8 @@ class SaleRecord:
     payments: tuple[PaymentRecord, ...]
     savings_detail: tuple[SavingRecord, ...] = field(default=())
     member_id: str | None = None
+    kind: str = "sale"
+    """"sale", or "return" for a refund of (part of) an earlier sale."""
 
 
 class SaleRepository:
@@ -151,7 +153,8 @@ class SaleRepository:
             lines=tuple(_line(r) for r in lines if not r.voided),
             payments=tuple(PaymentRecord(p.method, Money(p.amount_fen), Money(p.tendered_fen),
                                          Money(p.change_fen)) for p in payments),
-            savings_detail=self.savings_detail(order_id), member_id=order.member_id)
+            savings_detail=self.savings_detail(order_id), member_id=order.member_id,
+            kind=order.kind)
 
     def by_number(self, number: str) -> str | None:
         return self._session.execute(
