@@ -89,7 +89,7 @@ class RefundScreen(QDialog):
         self.number_edit.setProperty(NO_SCAN_PROPERTY, True)  # a wedge scan types here
         self.info_label = self._label("FieldCaption")
         self.lines_table = self._build_table()
-        self.preview_label = self._label("Caption")
+        self.preview_label = self._label("RefundPreview")
         self.message_label = self._label("InlineError")
         self.submit_button = QPushButton(text("refund.submit"), self)
         self.submit_button.setObjectName("ConfirmButton")
