@@ -8,13 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from app_driver import running_app, wedge_scan
 from escpos_decode import decode
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from pos_app.config import parse_config
 from pos_app.persistence.models import OrderLineRow, OrderRow, PaymentRow
 from ui.cashier.cashier_window import CashierWindow
 from ui.cashier.payment_dialog import CashPaymentDialog
@@ -29,22 +29,10 @@ store's "饮料第二件半价" makes the cheaper of the two drinks half price: 
 def pos(qapp: QApplication, tmp_path: Path) -> Iterator[PosApplication]:
     # A generous gap: a loaded CI machine may pause between two synthetic key events longer
     # than a real scanner's 50 ms; the burst detection itself is tested in tests/ui.
-    config = parse_config({"ui": {"customer_display": True}, "scan": {"wedge_max_gap_ms": 400},
-                           "devices": {"printer": {"status_poll_s": 0}}}, data_dir=tmp_path)
-    application = PosApplication.start(config, qapp)
-    yield application
-    for window in application.windows:
-        window.close()
-    qapp.removeEventFilter(application.scan_filter)
-    application.shut_down()
+    with running_app(qapp, tmp_path, ui={"customer_display": True},
+                     scan={"wedge_max_gap_ms": 400}) as application:
+        yield application
 
-
-def wedge_scan(qtbot: QtBot, code: str) -> None:
-    """What a keyboard-wedge scanner does: key presses into whatever has focus, then Enter."""
-    target = QApplication.focusWidget()
-    assert target is not None
-    qtbot.keyClicks(target, code)
-    qtbot.keyClick(target, Qt.Key.Key_Return)
 
 
 def test_pin_login_three_wedge_scans_and_cash_payment(

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from app_driver import logged_in, running_app, wedge_scan
 from escpos_decode import decode
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
@@ -17,9 +18,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select, text
 
 from pos_app.clock import SystemClock
-from pos_app.config import parse_config
 from pos_app.persistence.models import OrderAdjustmentRow, OrderRow
-from ui.cashier.cashier_window import CashierWindow
 from ui.cashier.payment_dialog import CashPaymentDialog
 from ui.customer.customer_window import CustomerWindow
 from ui.main import PosApplication
@@ -30,21 +29,10 @@ COLA, WATER, CRISPS = "6900000000014", "6900000000021", "6900000000038"
 
 @pytest.fixture
 def pos(qapp: QApplication, tmp_path: Path) -> Iterator[PosApplication]:
-    config = parse_config({"ui": {"customer_display": True}, "scan": {"wedge_max_gap_ms": 400},
-                           "devices": {"printer": {"status_poll_s": 0}}}, data_dir=tmp_path)
-    application = PosApplication.start(config, qapp)
-    yield application
-    for window in application.windows:
-        window.close()
-    qapp.removeEventFilter(application.scan_filter)
-    application.shut_down()
+    with running_app(qapp, tmp_path, ui={"customer_display": True},
+                     scan={"wedge_max_gap_ms": 400}) as application:
+        yield application
 
-
-def wedge_scan(qtbot: QtBot, code: str) -> None:
-    target = QApplication.focusWidget()
-    assert target is not None
-    qtbot.keyClicks(target, code)
-    qtbot.keyClick(target, Qt.Key.Key_Return)
 
 
 def a_member_and_a_coupon(pos: PosApplication) -> tuple[str, str, str]:
@@ -63,16 +51,11 @@ def a_member_and_a_coupon(pos: PosApplication) -> tuple[str, str, str]:
 
 def test_member_code_coupon_and_savings_on_screen_display_and_paper(
         qtbot: QtBot, pos: PosApplication, tmp_path: Path) -> None:
-    window, customer = pos.windows[0], pos.windows[1]
-    assert isinstance(window, CashierWindow) and isinstance(customer, CustomerWindow)
-    qtbot.waitExposed(window)
+    customer = pos.windows[1]
+    assert isinstance(customer, CustomerWindow)
     member_id, member_code, coupon_code = a_member_and_a_coupon(pos)
-    login = window.login_screen
-    for edit, typed in ((login.staff_no_edit, "1001"), (login.pin_edit, "1234")):
-        qtbot.keyClicks(edit, typed)
-        qtbot.keyClick(edit, Qt.Key.Key_Return)
+    window = logged_in(qtbot, pos)
     sale = window.sale_screen
-    qtbot.waitUntil(lambda: sale.cart_view is not None, timeout=10_000)
     sale.code_entry.setFocus()
 
     wedge_scan(qtbot, member_code)

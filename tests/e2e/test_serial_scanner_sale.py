@@ -4,39 +4,24 @@ it scans again."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from app_driver import logged_in, running_app
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
+from serial_pty import PtyCable
 from sqlalchemy import text
 
-from pos_app.config import parse_config
-from ui.cashier.cashier_window import CashierWindow
 from ui.main import PosApplication
 
 COLA = "6900000000014"
 
 
-def _serial_pty() -> ModuleType:
-    loaded = sys.modules.get("serial_pty")
-    if loaded is None:
-        path = Path(__file__).resolve().parents[1] / "hardware" / "serial_pty.py"
-        spec = importlib.util.spec_from_file_location("serial_pty", path)
-        assert spec is not None and spec.loader is not None
-        loaded = importlib.util.module_from_spec(spec)
-        sys.modules["serial_pty"] = loaded
-        spec.loader.exec_module(loaded)
-    return loaded
 
 
-PtyCable: Any = _serial_pty().PtyCable
 
 
 @pytest.fixture
@@ -48,29 +33,14 @@ def cable(tmp_path: Path) -> Iterator[Any]:
 
 @pytest.fixture
 def pos(qapp: QApplication, tmp_path: Path, cable: Any) -> Iterator[PosApplication]:
-    config = parse_config({
-        "devices": {"printer": {"status_poll_s": 0},
-                    "scanner": {"kind": "serial", "port": str(cable.link), "retry_ms": 100}},
-    }, data_dir=tmp_path)
-    application = PosApplication.start(config, qapp)
-    yield application
-    for window in application.windows:
-        window.close()
-    qapp.removeEventFilter(application.scan_filter)
-    application.shut_down()
-
+    scanner = {"kind": "serial", "port": str(cable.link), "retry_ms": 100}
+    with running_app(qapp, tmp_path, devices={"printer": {"status_poll_s": 0},
+                                              "scanner": scanner}) as application:
+        yield application
 
 def test_serial_scans_reach_the_sale_and_survive_an_unplug(
         qtbot: QtBot, pos: PosApplication, cable: Any) -> None:
-    window = pos.windows[0]
-    assert isinstance(window, CashierWindow)
-    qtbot.waitExposed(window)
-    for edit, typed in ((window.login_screen.staff_no_edit, "1001"),
-                        (window.login_screen.pin_edit, "1234")):
-        qtbot.keyClicks(edit, typed)
-        qtbot.keyClick(edit, Qt.Key.Key_Return)
-    sale = window.sale_screen
-    qtbot.waitUntil(lambda: sale.cart_view is not None, timeout=10_000)
+    sale = logged_in(qtbot, pos).sale_screen
 
     cable.send(f"{COLA}\r\n".encode())
     qtbot.waitUntil(lambda: sale.cart_view is not None and sale.cart_view.item_count == 1,

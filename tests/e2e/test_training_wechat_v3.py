@@ -8,17 +8,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from app_driver import logged_in, running_app
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from backends.payments.wechat_pay_v3 import WechatPayV3Gateway
 from backends.sandbox.magic import Scenario, make_code
-from pos_app.config import parse_config
 from pos_app.domain.payment_codes import Provider
 from pos_app.persistence.models import OrderRow, PaymentRow
-from ui.cashier.cashier_window import CashierWindow
 from ui.main import PosApplication
 
 CRISPS = "6900000000038"
@@ -26,27 +24,12 @@ CRISPS = "6900000000038"
 
 @pytest.fixture
 def pos(qapp: QApplication, tmp_path: Path) -> Iterator[PosApplication]:
-    config = parse_config({"payments": {"sandbox_wechat_api": "v3"},
-                           "devices": {"printer": {"status_poll_s": 0}}}, data_dir=tmp_path)
-    application = PosApplication.start(config, qapp)
-    yield application
-    for window in application.windows:
-        window.close()
-    qapp.removeEventFilter(application.scan_filter)
-    application.shut_down()
-
+    with running_app(qapp, tmp_path, payments={"sandbox_wechat_api": "v3"}) as application:
+        yield application
 
 def test_a_wechat_code_pays_over_v3_in_training_mode(qtbot: QtBot, pos: PosApplication) -> None:
     assert isinstance(pos.gateways.for_provider(Provider.WECHAT_PAY), WechatPayV3Gateway)
-    window = pos.windows[0]
-    assert isinstance(window, CashierWindow)
-    qtbot.waitExposed(window)
-    for edit, typed in ((window.login_screen.staff_no_edit, "1001"),
-                        (window.login_screen.pin_edit, "1234")):
-        qtbot.keyClicks(edit, typed)
-        qtbot.keyClick(edit, Qt.Key.Key_Return)
-    sale = window.sale_screen
-    qtbot.waitUntil(lambda: sale.cart_view is not None, timeout=10_000)
+    sale = logged_in(qtbot, pos).sale_screen
     pos.scan_filter.scanned.emit(CRISPS)
     qtbot.waitUntil(lambda: sale.cart_view is not None and sale.cart_view.item_count == 1,
                     timeout=10_000)

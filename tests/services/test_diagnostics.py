@@ -3,20 +3,18 @@ serial lines, simulated scale and camera, a TCP socket), each answer a plain val
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import socket
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
 import pytest
 from builders import a_store
 from escpos_decode import DrawerKick, decode
+from serial_pty import PtyCable
 from sqlalchemy import Engine
 
 from hardware.camera.capture import CameraUnavailable
@@ -49,21 +47,6 @@ from pos_app.services.diagnostics import (
 )
 from pos_app.services.drawer import DrawerService
 
-
-def _serial_pty() -> ModuleType:
-    """tests/hardware/serial_pty.py: its folder is on the path only for the hardware tests."""
-    loaded = sys.modules.get("serial_pty")
-    if loaded is None:
-        path = Path(__file__).resolve().parents[1] / "hardware" / "serial_pty.py"
-        spec = importlib.util.spec_from_file_location("serial_pty", path)
-        assert spec is not None and spec.loader is not None
-        loaded = importlib.util.module_from_spec(spec)
-        sys.modules["serial_pty"] = loaded
-        spec.loader.exec_module(loaded)
-    return loaded
-
-
-PtyCable: Any = _serial_pty().PtyCable
 FAST = Limits(print_s=5.0, scale_s=5.0, camera_s=2.0)
 CATALOG = load_catalog(resources_dir() / "i18n", "zh_CN")
 Diagnose = Callable[..., DiagnosticsService]

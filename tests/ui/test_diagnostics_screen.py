@@ -5,13 +5,10 @@ simulated scale, pole display on a pty)."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -19,6 +16,7 @@ from conftest import CASHIER, type_login
 from escpos_decode import decode
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
+from serial_pty import PtyCable
 
 from hardware.simulated.scale import SimulatedScale
 from hardware.wiring import build_pole_display, build_printer, build_scale
@@ -45,21 +43,6 @@ from ui.tasks import TaskRunner
 from ui.widgets import device_status
 from ui.widgets.device_status import DeviceStatusBar
 
-
-def _serial_pty() -> ModuleType:
-    """tests/hardware/serial_pty.py: its folder is on the path only for the hardware tests."""
-    loaded = sys.modules.get("serial_pty")
-    if loaded is None:
-        path = Path(__file__).resolve().parents[1] / "hardware" / "serial_pty.py"
-        spec = importlib.util.spec_from_file_location("serial_pty", path)
-        assert spec is not None and spec.loader is not None
-        loaded = importlib.util.module_from_spec(spec)
-        sys.modules["serial_pty"] = loaded
-        spec.loader.exec_module(loaded)
-    return loaded
-
-
-PtyCable: Any = _serial_pty().PtyCable
 COLA, WATER = (next(p for p in KNOWN_PRODUCTS if p.sku == sku) for sku in ("S0000001", "S0000002"))
 APPLES = next(p for p in KNOWN_PRODUCTS if p.plu == "101")  # weighed, ¥12.80/kg
 
