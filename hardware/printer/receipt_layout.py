@@ -116,8 +116,8 @@ def _item_lines(line: ReceiptLine, measure: LineMeasure, amount_width: int) -> l
 def _totals(receipt: Receipt, measure: LineMeasure, catalog: Catalog) -> list[Row]:
     rows = _rows(measure.wrap(catalog.text("receipt.items", count=receipt.item_count)))
     rows += _rows(measure.spread(catalog.text("receipt.subtotal"), yuan(receipt.subtotal)))
-    for reason, saved in receipt.order_savings:
-        rows += _rows(measure.spread(f"  {_label(catalog, reason)}", _saving(saved)))
+    for reason, order_saving in receipt.order_savings:
+        rows += _rows(measure.spread(f"  {_label(catalog, reason)}", _saving(order_saving)))
     if not receipt.savings.is_zero():
         saved = _saving(receipt.savings)
         rows += _rows(measure.spread(catalog.text("receipt.savings"), saved))
