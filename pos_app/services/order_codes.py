@@ -102,6 +102,8 @@ class OrderCodeService:
         if cart is not None and cart.active_lines():
             raise UserError("cart.resume_needs_empty")
         if cart is not None:
+            for coupon_id in uow.carts.holder(own)[1]:  # a coupon waiting on the empty cart
+                uow.coupons.release(coupon_id, own)
             before, cart.status = cart, cart.status.CANCELLED
             uow.carts.save(before, cart)
             self._checkout.forget(own)

@@ -17,6 +17,7 @@ from pos_app.config import parse_config
 from pos_app.domain.money import Money
 from pos_app.errors import UserError
 from pos_app.persistence.models import OrderRow, TerminalRow
+from pos_app.persistence.models.coupons import CouponRow
 
 
 @pytest.fixture
@@ -114,3 +115,24 @@ def test_the_counter_must_finish_its_own_sale_first(
     with pytest.raises(UserError) as refused:
         counter.order_codes.take_over(text, "user-1")
     assert refused.value.code == "cart.resume_needs_empty"
+
+
+def test_a_coupon_waiting_on_the_counters_empty_cart_goes_back_when_it_gives_way(
+        shop: Engine, handheld: Core, counter: Core, clock: FixedClock) -> None:
+    cola = a_product(shop, name="可口可乐 330ml", price="3.50")
+    now = clock.now()
+    [code] = counter.coupons.generate_batch("满50减10", {
+        "kind": "threshold", "amount": "10.00", "min_spend": "50.00",
+        "valid_from": (now - timedelta(days=1)).isoformat(),
+        "valid_until": (now + timedelta(days=1)).isoformat()}, 1, batch="WAIT")
+    own = counter.checkout.open_cart("user-1")
+    waiting = counter.checkout.add_coupon(own.id, code)
+    assert waiting.coupons[0].refusal == "coupon.no_eligible_goods"  # held, waiting for goods
+    cart = handheld.checkout.open_cart("user-1")
+    handheld.checkout.scan(cart.id, cola.barcode)
+
+    counter.order_codes.take_over(handheld.order_codes.present(cart.id).text, "user-1")
+
+    with shop.connect() as c:
+        state = c.execute(select(CouponRow.state).where(CouponRow.batch == "WAIT")).scalar()
+    assert state == "issued"
