@@ -162,6 +162,8 @@ def _dialogs(t: Theme) -> str:
 #FieldCaption {{ color: {t.muted}; font-size: 24px; }}
 #QuickCashButton {{ font-size: 24px; min-height: 80px; min-width: 140px; }}
 #TenderButton {{ font-size: 20px; min-height: 56px; }}
+#MemberSummary {{ font-size: 22px; font-weight: bold; color: {t.text}; }}
+#MemberCoupons {{ font-size: 20px; min-height: 96px; }}
 #RefundPreview {{ font-size: 22px; font-weight: bold; color: {t.text}; }}
 #ApprovalCodeEdit {{ font-size: 28px; }}
 #ConfirmButton {{ background: {t.primary}; color: white; font-size: 22px; border: none;

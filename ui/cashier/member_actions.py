@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol, TypeVar
 
+from PySide6.QtWidgets import QWidget
+
 from pos_app.domain.money import Money
 from pos_app.errors import UserError
 from pos_app.i18n import Catalog
@@ -99,8 +101,9 @@ class MemberActions:
         if self._members is None:
             return
         view = self._screen.cart_view
-        dialog = MemberDialog(catalog=self._catalog,
-                              member=None if view is None else view.member)
+        parent = self._screen if isinstance(self._screen, QWidget) else None
+        dialog = MemberDialog(catalog=self._catalog,  # the parent gives it the till's theme
+                              member=None if view is None else view.member, parent=parent)
         dialog.identify_requested.connect(lambda code: self.identify(code, dialog))
         dialog.join_requested.connect(lambda phone: self.join(phone, dialog))
         dialog.clear_requested.connect(self.clear)

@@ -46,13 +46,13 @@ class MemberDialog(QDialog):
         text = catalog.text
         self.setWindowTitle(text("member.dialog.title"))
         self.setWindowModality(Qt.WindowModality.WindowModal)
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(640)
         self._catalog = catalog
         current = QLabel(text("member.none") if member is None else
                          text("member.line", name=member.name, tier=member.tier_name,
                               points=member.points,
                               stored_value=money(member.stored_value)), self)
-        current.setObjectName("Caption")
+        current.setObjectName("MemberSummary")
         current.setWordWrap(True)
         self.current_label = current
         self.coupon_list = QListWidget(self)
