@@ -13,6 +13,9 @@ first), then the most specific scope, then id. Which offers are in the combinati
 (``search``, ``combine``); the result is never worse for the customer than the best single
 applicable offer alone: that is checked, and the single offer used if it were better.
 
+A cart no promotion covers and with no coupon is answered straight from its base prices
+(``plain``): the same answer, without the search.
+
 Rounding: percentages round half up once per line. An order-level saving (spend-and-save,
 cash, threshold and percent coupons, a multi-buy or bundle price over its units) is split over
 its lines in proportion to what each line still costs, with ``Money.allocate``: every line
@@ -45,11 +48,12 @@ from pos_app.domain.pricing.coupon_terms import (
 from pos_app.domain.pricing.index import RuleIndex
 from pos_app.domain.pricing.offers import ITEM, Offer, coupon_offer
 from pos_app.domain.pricing.order_level import order_alone
+from pos_app.domain.pricing.plain import plain_cart
 from pos_app.domain.pricing.promotions import Scope
 from pos_app.domain.pricing.result import assemble
 from pos_app.domain.pricing.rewards import unit_savings
 from pos_app.domain.pricing.search import Budget, Node, SearchLimits, alone_savings, apply_nodes
-from pos_app.domain.pricing.state import Basket, State
+from pos_app.domain.pricing.state import Basket, State, canonical
 from pos_app.domain.pricing.windows import Moment
 
 Planned = list[tuple[Offer, tuple[int, ...]]]
@@ -71,8 +75,29 @@ def price(
     ``PricedCart.coupons``, used or with the reason it was not."""
     if at.utcoffset() is None:
         raise ValueError("at must be timezone-aware")
-    basket = Basket(lines, member)
-    planned = _promotion_offers(basket, rules, member, at.astimezone(ZoneInfo(time_zone)))
+    zone = ZoneInfo(time_zone)  # an unknown zone is refused even where no window is read
+    if not coupons and not len(rules):
+        return plain_cart(lines, member)
+    ordered = canonical(lines)
+    planned = _promotion_offers(ordered, rules, member, at.astimezone(zone))
+    if not planned and not coupons:  # nothing to choose: no search, no state, no result
+        return plain_cart(lines, member)
+    basket = Basket(ordered, member, ordered=True)
+    return searched(basket, lines, planned, at, member=member, coupons=coupons, limits=limits)
+
+
+def searched(
+    basket: Basket,
+    lines: Sequence[PricingLine],
+    planned: Planned,
+    at: datetime,
+    *,
+    member: PricingMember | None,
+    coupons: Sequence[Coupon],
+    limits: SearchLimits | None,
+) -> PricedCart:
+    """``price`` once the promotions that run for the cart are known: the coupons checked,
+    the cheapest combination searched, and the answer explained."""
     coupon_lines = {coupon.id: _coupon_lines(basket, coupon) for coupon in coupons}
     accepted, refusals = _coupon_offers(basket, coupons, member, at, coupon_lines)
     products = [c for c in accepted if c.kind is not CouponKind.PARKING]
@@ -125,12 +150,14 @@ def _stages(live: Sequence[Node], allowed: set[str]) -> tuple[list[Node], list[N
 
 
 def _promotion_offers(
-    basket: Basket, rules: RuleIndex, member: PricingMember | None, local: datetime
+    ordered: Sequence[PricingLine], rules: RuleIndex, member: PricingMember | None, local: datetime
 ) -> Planned:
     planned: Planned = []
     promotions = rules.promotions
+    if not promotions:
+        return planned
     moment = Moment.of(local)
-    for position, line_ids in rules.matching(basket.lines).items():
+    for position, line_ids in rules.matching(ordered).items():
         promotion = promotions[position]
         if not promotion.runs_for(member, moment):
             continue

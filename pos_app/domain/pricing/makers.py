@@ -2,48 +2,67 @@
 adjustments and priced lines. Internal to the pricing package.
 
 A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``, which costs
-about as much as the rest of building an adjustment. These functions make the same objects
-(equal, same type, same slots) by setting the slots directly. They are used only where the
-engine made the values itself, so a check in ``__post_init__`` would have nothing to refuse:
-``Money``'s is that fen is an int, and ``Adjustment`` and ``PricedLine`` have none (if one is
-added, ``_slots`` refuses to build the quick path and the module fails to import, so the
-class must be looked at again). ``tests/domain/pricing/test_makers.py`` compares both ways.
+several times what the rest of building an adjustment does. These functions make the same
+objects (equal, same type, same slots, same repr) another way: an instance of a *twin*, a
+plain class with the same slots in the same order, is filled by ordinary attribute stores and
+then becomes the frozen class by ``__class__`` assignment, which CPython allows between
+classes of the same layout (checked when this module is imported: a twin that does not fit
+raises there). They are used only where the engine made the values itself, so a check in
+``__post_init__`` would have nothing to refuse: ``Money``'s is that fen is an int, and
+``Adjustment`` and ``PricedLine`` have none (if one is added, ``_twin`` refuses to build the
+quick path and the module fails to import, so the class must be looked at again).
+``tests/domain/pricing/test_makers.py`` compares both ways.
+
+Amounts are shared: the first ``SHARED_AMOUNTS`` distinct fen values handed out are kept, one
+``Money`` each. A reprice answers with a few hundred amounts, mostly the same prices and small
+parts of order-level savings, and finding one costs less than making it (and than the
+garbage collector's passes over the young objects made). ``Money`` is frozen, so sharing is
+safe; two threads at worst both make one value.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import fields
 from typing import Any
 
 from pos_app.domain.money import Money
 from pos_app.domain.pricing.adjustments import Adjustment, PricedLine, SourceKind
 
-_new = object.__new__
+SHARED_AMOUNTS = 1 << 14
+_SHARED: dict[int, Money] = {}
 
 
-def _slots(cls: type, *names: str, checks: bool = False) -> tuple[Callable[[Any, Any], None], ...]:
-    """The slot setters of ``cls``, in field order; the fields must be exactly ``names`` and
-    the class may validate only where ``checks`` says its check is known."""
-    if tuple(field.name for field in fields(cls)) != names:
+def _twin(cls: type, *names: str, checks: bool = False) -> Any:
+    """A plain class with the slots of ``cls``, whose fields must be exactly ``names``; the
+    class may validate only where ``checks`` says its check is known."""
+    if tuple(field.name for field in fields(cls)) != names or vars(cls).get("__slots__") != names:
         raise TypeError(f"{cls.__name__}: fields changed, review pricing.makers")
     if hasattr(cls, "__post_init__") and not checks:
         raise TypeError(f"{cls.__name__} validates now, review pricing.makers")
-    return tuple(vars(cls)[name].__set__ for name in names)
+    twin = type(f"_{cls.__name__}Twin", (), {"__slots__": names})
+    probe = twin()
+    probe.__class__ = cls  # TypeError here when the layouts differ
+    return twin
 
 
-(_fen,) = _slots(Money, "fen", checks=True)
-_line_id, _amount, _reason, _params, _source, _kind = _slots(
-    Adjustment, "line_id", "amount", "reason", "params", "source", "kind"
-)
-_priced = _slots(PricedLine, "line_id", "amount", "discount", "total", "adjustments")
+_MoneyTwin = _twin(Money, "fen", checks=True)
+_AdjustmentTwin = _twin(Adjustment, "line_id", "amount", "reason", "params", "source", "kind")
+_PricedLineTwin = _twin(PricedLine, "line_id", "amount", "discount", "total", "adjustments")
 
 
 def money(fen: int) -> Money:
     """``Money(fen)`` for an int the engine computed."""
-    made = _new(Money)
-    _fen(made, fen)
-    return made
+    return _SHARED.get(fen) or _share(fen)
+
+
+def _share(fen: int) -> Money:
+    made = _MoneyTwin()
+    made.fen = fen
+    made.__class__ = Money
+    if len(_SHARED) < SHARED_AMOUNTS:
+        _SHARED[fen] = made
+    return made  # type: ignore[no-any-return]
 
 
 def adjustment(
@@ -54,14 +73,11 @@ def adjustment(
     source: str,
     kind: SourceKind,
 ) -> Adjustment:
-    made = _new(Adjustment)
-    _line_id(made, line_id)
-    _amount(made, amount)
-    _reason(made, reason)
-    _params(made, params)
-    _source(made, source)
-    _kind(made, kind)
-    return made
+    made = _AdjustmentTwin()
+    made.line_id, made.amount, made.reason = line_id, amount, reason
+    made.params, made.source, made.kind = params, source, kind
+    made.__class__ = Adjustment
+    return made  # type: ignore[no-any-return]
 
 
 def add_adjustments(
@@ -71,23 +87,26 @@ def add_adjustments(
     said: Sequence[tuple[str, Mapping[str, str], str, SourceKind]],
 ) -> None:
     """Append one adjustment per entry (line, fen, application) to ``made[line]``, in the
-    order given; ``said`` is each application's (reason, params, source, kind). The two
+    order given; ``said`` is each application's (reason, params, source, kind). The
     constructors above, inlined: this loop makes most of a cart's values."""
-    new, set_fen = _new, _fen
-    set_line_id, set_amount, set_reason = _line_id, _amount, _reason
-    set_params, set_source, set_kind = _params, _source, _kind
+    twin, cls, shared = _AdjustmentTwin, Adjustment, _SHARED.get
     for i, fen, k in entries:
-        reason, params, source, kind = said[k]
-        amount = new(Money)
-        set_fen(amount, fen)
-        made_one = new(Adjustment)
-        set_line_id(made_one, line_ids[i])
-        set_amount(made_one, amount)
-        set_reason(made_one, reason)
-        set_params(made_one, params)
-        set_source(made_one, source)
-        set_kind(made_one, kind)
-        made[i].append(made_one)
+        one = twin()
+        one.reason, one.params, one.source, one.kind = said[k]
+        one.line_id = line_ids[i]
+        one.amount = shared(fen) or _share(fen)
+        one.__class__ = cls
+        made[i].append(one)
+
+
+def priced_line(
+    line_id: str, amount: Money, discount: Money, total: Money, adjustments: tuple[Adjustment, ...]
+) -> PricedLine:
+    made = _PricedLineTwin()
+    made.line_id, made.amount, made.discount = line_id, amount, discount
+    made.total, made.adjustments = total, adjustments
+    made.__class__ = PricedLine
+    return made  # type: ignore[no-any-return]
 
 
 def priced_lines(
@@ -99,20 +118,17 @@ def priced_lines(
 ) -> list[PricedLine]:
     """One priced line per id, in the order given: list amount, discount, total and its
     adjustments, read at the line's ``position``."""
-    new, set_fen = _new, _fen
-    set_line_id, set_amount, set_discount, set_total, set_adjustments = _priced
+    twin, cls, shared = _PricedLineTwin, PricedLine, _SHARED.get
     made: list[PricedLine] = []
     for line_id in line_ids:
         i = position[line_id]
-        amount, discount, total = new(Money), new(Money), new(Money)
-        set_fen(amount, listed[i])
-        set_fen(discount, listed[i] - pay[i])
-        set_fen(total, pay[i])
-        line = new(PricedLine)
-        set_line_id(line, line_id)
-        set_amount(line, amount)
-        set_discount(line, discount)
-        set_total(line, total)
-        set_adjustments(line, adjustments[i])
+        full, left = listed[i], pay[i]
+        line = twin()
+        line.line_id = line_id
+        line.amount = shared(full) or _share(full)
+        line.discount = shared(full - left) or _share(full - left)
+        line.total = shared(left) or _share(left)
+        line.adjustments = adjustments[i]
+        line.__class__ = cls
         made.append(line)
     return made

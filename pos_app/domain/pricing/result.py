@@ -20,8 +20,8 @@ from pos_app.domain.pricing.adjustments import (
     SourceKind,
 )
 from pos_app.domain.pricing.coupon_terms import PRODUCT_KINDS, Coupon, CouponKind
-from pos_app.domain.pricing.makers import add_adjustments, adjustment, money, priced_lines
-from pos_app.domain.pricing.state import Basket, State
+from pos_app.domain.pricing.makers import add_adjustments, money, priced_lines
+from pos_app.domain.pricing.state import App, Basket, State
 
 _ZERO = Money(0)
 
@@ -63,32 +63,42 @@ def _adjustments(
     """Per line: the member price first, then one adjustment per application in application
     order (offer key, then the order applied); a line has one entry per application."""
     apps = state.apps
-    keys = [(app.offer.key, k) for k, app in enumerate(apps)]
-    rank = [0] * len(apps)
-    for place, k in enumerate(sorted(range(len(apps)), key=keys.__getitem__)):
-        rank[k] = place
+    rank = _rank(apps)
     said = [(app.offer.reason, app.params, app.offer.source, app.offer.kind) for app in apps]
     line_ids = [line.line_id for line in basket.lines]
     made: list[list[Adjustment]] = [[] for _ in line_ids]
-    if member is not None:
-        tier = {"tier": member.tier}
-        for i, (listed, amount) in enumerate(zip(basket.listed, basket.amount, strict=True)):
-            if listed > amount:
-                made[i].append(
-                    adjustment(
-                        line_ids[i],
-                        money(listed - amount),
-                        "member.price",
-                        tier,
-                        MEMBER_PRICE_SOURCE,
-                        SourceKind.MEMBER_PRICE,
-                    )
-                )
     entries = state.entries
     order = [rank[k] for _, _, k in entries]
     ordered = map(entries.__getitem__, sorted(range(len(entries)), key=order.__getitem__))
+    if member is not None:  # the member price first on its line: an application of its own
+        said.append(
+            ("member.price", {"tier": member.tier}, MEMBER_PRICE_SOURCE, SourceKind.MEMBER_PRICE)
+        )
+        first = _member_entries(basket, len(apps))
+        add_adjustments(made, first, line_ids, said)
     add_adjustments(made, ordered, line_ids, said)
     return [tuple(adjustments) for adjustments in made]
+
+
+def _rank(apps: Sequence[App]) -> list[int]:
+    """Each application's place in application order: by offer key, then as applied. (The
+    few distinct keys are sorted once; the applications then by their key's place.)"""
+    keys = [app.offer.key for app in apps]
+    place = {key: n for n, key in enumerate(sorted(set(keys)))}
+    by_key = [place[key] for key in keys]
+    rank = [0] * len(apps)
+    for n, k in enumerate(sorted(range(len(apps)), key=by_key.__getitem__)):
+        rank[k] = n
+    return rank
+
+
+def _member_entries(basket: Basket, app: int) -> list[tuple[int, int, int]]:
+    """(line, fen, ``app``) for each line whose base is its member price."""
+    return [
+        (i, listed - amount, app)
+        for i, (listed, amount) in enumerate(zip(basket.listed, basket.amount, strict=True))
+        if listed > amount
+    ]
 
 
 def _saved_by_app(state: State) -> list[int]:

@@ -115,13 +115,18 @@ def clashing(
         for i in node.lines:
             by_line[i].append(node)
     found: set[int] = set()
-    checked: set[tuple[int, int]] = set()
+    checked: set[tuple[int, int]] = set()  # only two multi-line nodes can meet on two lines
     for nodes in by_line:
+        if len(nodes) < 2:
+            continue
         for a, b in combinations(nodes, 2):
             pair = (a.id, b.id)
-            if (a.id in found and b.id in found) or pair in checked:
+            if pair[0] in found and pair[1] in found:
                 continue
-            checked.add(pair)
+            if len(a.lines) > 1 < len(b.lines):
+                if pair in checked:
+                    continue
+                checked.add(pair)
             if clash(a, b):
                 found.update(pair)
     return found

@@ -34,17 +34,16 @@ class Basket:
         "units",
     )
 
-    def __init__(self, lines: Sequence[PricingLine], member: PricingMember | None) -> None:
-        self.lines = tuple(sorted(lines, key=_CANONICAL))
-        if len(set(map(_LINE_ID, self.lines))) != len(self.lines):
-            raise ValueError("line ids must be unique")
+    def __init__(
+        self, lines: Sequence[PricingLine], member: PricingMember | None, *, ordered: bool = False
+    ) -> None:
+        """``ordered``: ``lines`` already came from ``canonical``."""
+        self.lines = tuple(lines) if ordered else canonical(lines)
         member_prices = member is not None and member.member_prices
-        self.listed, self.amount, self.units = [], [], []
-        for line in self.lines:
-            listed, amount, units = _amounts(line, member_prices)
-            self.listed.append(listed)
-            self.amount.append(amount)
-            self.units.append(units)
+        rows = [amounts(line, member_prices) for line in self.lines]
+        self.listed: list[int] = [row[0] for row in rows]
+        self.amount: list[int] = [row[1] for row in rows]
+        self.units: list[int] = [row[2] for row in rows]
         self.unit = [amount // units for amount, units in zip(self.amount, self.units, strict=True)]
         self.sku = [line.sku for line in self.lines]
         self.category = [line.category for line in self.lines]
@@ -56,7 +55,15 @@ _CANONICAL = attrgetter("sku", "line_id")
 _LINE_ID = attrgetter("line_id")
 
 
-def _amounts(line: PricingLine, member_prices: bool) -> tuple[int, int, int]:
+def canonical(lines: Sequence[PricingLine]) -> tuple[PricingLine, ...]:
+    """The lines in (SKU, line id) order; their ids must be unique."""
+    ordered = tuple(sorted(lines, key=_CANONICAL))
+    if len(set(map(_LINE_ID, ordered))) != len(ordered):
+        raise ValueError("line ids must be unique")
+    return ordered
+
+
+def amounts(line: PricingLine, member_prices: bool) -> tuple[int, int, int]:
     """(list amount, base amount, units) in fen: ``line.amount``, ``line.member_amount()``
     where the member gets it, and ``line.units``, worked in integers."""
     grams, label = line.grams, line.label_amount

@@ -1,5 +1,5 @@
 """The engine's fast paths make exactly what the plain ways make: quick constructors, integer
-amounts, the shared per-product promotion lookup."""
+amounts, the shared per-product promotion lookup, the cart no offer can touch."""
 
 from __future__ import annotations
 
@@ -12,16 +12,20 @@ from pricing_strategies import AT, members, pricing_lines, promotions
 from pos_app.domain.money import Money
 from pos_app.domain.pricing import (
     Adjustment,
+    PercentOff,
     PricedLine,
     PricingLine,
     PricingMember,
     Promotion,
     RuleIndex,
+    Scope,
     SourceKind,
     Window,
     price,
 )
+from pos_app.domain.pricing.engine import searched
 from pos_app.domain.pricing.makers import add_adjustments, adjustment, money, priced_lines
+from pos_app.domain.pricing.plain import plain_cart
 from pos_app.domain.pricing.promotions import percent_hundredths, percent_of
 from pos_app.domain.pricing.state import Basket, per_grams_fen
 from pos_app.domain.pricing.windows import Moment
@@ -99,3 +103,17 @@ def test_a_moment_reads_a_window_as_the_instant_does() -> None:
     window = Window(weekdays=frozenset({3}), days_of_month=frozenset({4}))
     local = AT.astimezone()
     assert window.contains_moment(Moment.of(local)) is window.contains(local)
+
+
+@checks
+@given(pricing_lines(max_size=12), members)
+def test_a_cart_no_offer_can_touch_prices_as_the_search_would(
+    lines: list[PricingLine], member: PricingMember | None
+) -> None:
+    basket = Basket(lines, member)
+    through = searched(basket, lines, [], AT, member=member, coupons=(), limits=None)
+    assert repr(plain_cart(lines, member)) == repr(through)
+    assert repr(price(lines, RuleIndex(), AT, time_zone=ZONE, member=member)) == repr(through)
+    ended = Window(ends=AT)  # covers every line, but no longer runs: still nothing to search
+    rules = RuleIndex([Promotion("P1", "x", PercentOff(Decimal(10)), Scope(), window=ended)])
+    assert repr(price(lines, rules, AT, time_zone=ZONE, member=member)) == repr(through)
