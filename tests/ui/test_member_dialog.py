@@ -16,10 +16,14 @@ from ui.cashier.sale_screen import SaleScreen
 
 
 def open_member_dialog(qtbot: QtBot, screen: SaleScreen) -> MemberDialog:
+    """F10 as the cashier presses it: once the sale has the keys back from any earlier dialog
+    (the window becomes active again a moment after a dialog closes)."""
+    qtbot.waitUntil(lambda: screen.active_dialog() is None and screen.window().isActiveWindow())
     qtbot.keyClick(screen.code_entry, Qt.Key.Key_F10)
     qtbot.waitUntil(lambda: isinstance(screen.active_dialog(), MemberDialog))
     dialog = screen.active_dialog()
     assert isinstance(dialog, MemberDialog)
+    qtbot.waitUntil(dialog.isActiveWindow)
     return dialog
 
 
