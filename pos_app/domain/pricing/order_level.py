@@ -18,12 +18,14 @@ from pos_app.domain.pricing.promotions import SpendTier, SpendTiers, percent_of
 from pos_app.domain.pricing.state import App, State
 
 
-def split(total: int, weights: Sequence[int]) -> list[int]:
+def split(total: int, weights: Sequence[int], whole: int | None = None) -> list[int]:
     """``Money(total).allocate(weights)`` on plain fen, for speed: the same rule (each part
     the floor of its exact share; the fen left over one each to the largest remainders, ties
-    to the earliest). ``total`` and ``weights`` are non-negative."""
+    to the earliest). ``total`` and ``weights`` are non-negative; ``whole`` is their sum
+    when the caller has it."""
     count = len(weights)
-    whole = sum(weights)
+    if whole is None:
+        whole = sum(weights)
     if whole == 0:
         weights, whole = [1] * count, count
     shares = [total * weight // whole for weight in weights]
@@ -41,40 +43,37 @@ def _spread(
     off: int,
     eligible: list[int],
     weights: list[int],
+    whole: int,
     state: State,
     *,
     promotion: bool,
     params: dict[str, str],
     applications: int = 1,
 ) -> int:
-    """Split an order-level saving over ``eligible`` in proportion to ``weights``."""
+    """Split an order-level saving over ``eligible`` in proportion to ``weights`` (which sum
+    to ``whole``). A spend-and-save's share also comes off what the free units cost, and marks
+    the lines as discounted by a promotion (and its exclusivity group as used on them)."""
     app = len(state.apps)
     pay = state.pay
-    parts = split(off, weights)
+    parts = split(off, weights, whole)
     if promotion:
-        _mark(offer, eligible, parts, state)
-    for i, part in zip(eligible, parts, strict=True):
-        pay[i] -= part
+        fnet, touched, promoted = state.fnet, state.touched, state.promoted
+        for i, part in zip(eligible, parts, strict=True):
+            fnet[i] -= part
+            pay[i] -= part
+            touched[i] = promoted[i] = True
+        group = offer.group
+        if group is not None:
+            groups = state.groups
+            for i in eligible:
+                if group not in groups[i]:
+                    groups[i] = (*groups[i], group)
+    else:
+        for i, part in zip(eligible, parts, strict=True):
+            pay[i] -= part
     state.entries.extend(zip(compress(eligible, parts), filter(None, parts), repeat(app)))
     state.apps.append(App(offer, applications, params))
     return off
-
-
-def _mark(offer: Offer, eligible: list[int], parts: list[int], state: State) -> None:
-    """A spend-and-save's share also comes off what the free units cost, and marks the
-    lines as discounted by a promotion (and its exclusivity group as used on them)."""
-    fnet, touched, promoted, groups, group = (
-        state.fnet,
-        state.touched,
-        state.promoted,
-        state.groups,
-        offer.group,
-    )
-    for i, part in zip(eligible, parts, strict=True):
-        fnet[i] -= part
-        touched[i] = promoted[i] = True
-        if group is not None and group not in groups[i]:
-            groups[i] = (*groups[i], group)
 
 
 def order_eligible(offer: Offer, lines: Sequence[int], state: State) -> list[int]:
@@ -124,22 +123,25 @@ def order_saving(offer: Offer, base: int) -> tuple[int, SpendTier | None, int]:
     return max(0, min(off, base)), tier, applications
 
 
-def _measure(offer: Offer, eligible: list[int], state: State) -> tuple[int, list[int]]:
-    """(the amount its threshold reads, the weights its saving is split by): a coupon reads
-    what is left to pay; spend-and-save reads ``spend_base``, so one spend-and-save never
-    lowers another's threshold, and splits by what the free units still cost."""
+def _measure(offer: Offer, eligible: list[int], state: State) -> tuple[int, list[int], int]:
+    """(the amount its threshold reads, the weights its saving is split by, their sum): a
+    coupon reads what is left to pay; spend-and-save reads ``spend_base``, so one
+    spend-and-save never lowers another's threshold, and splits by what the free units still
+    cost."""
     if offer.coupon is not None:
         pay = state.pay
         weights = [pay[i] for i in eligible]
-        return sum(weights), weights
+        base = sum(weights)
+        return base, weights, base
     fnet = state.fnet
-    return sum(map(state.spend_base.__getitem__, eligible)), [fnet[i] for i in eligible]
+    weights = [fnet[i] for i in eligible]
+    return sum(map(state.spend_base.__getitem__, eligible)), weights, sum(weights)
 
 
 def order_alone(offer: Offer, lines: Sequence[int], state: State) -> int:
     """What an order-level offer would save applied next on ``state``, without applying it."""
-    base, weights = _measure(offer, order_eligible(offer, lines, state), state)
-    return min(order_saving(offer, base)[0], sum(weights))
+    base, _, whole = _measure(offer, order_eligible(offer, lines, state), state)
+    return min(order_saving(offer, base)[0], whole)
 
 
 def _tier_params(offer: Offer, tier: SpendTier, off: int) -> dict[str, str]:
@@ -159,9 +161,9 @@ def _tier_params(offer: Offer, tier: SpendTier, off: int) -> dict[str, str]:
 
 def order_level(offer: Offer, lines: Sequence[int], state: State) -> int:
     eligible = order_eligible(offer, lines, state)
-    base, weights = _measure(offer, eligible, state)
+    base, weights, whole = _measure(offer, eligible, state)
     off, tier, applications = order_saving(offer, base)
-    off = min(off, sum(weights))
+    off = min(off, whole)
     if off <= 0:
         return 0
     params = offer.params
@@ -177,6 +179,7 @@ def order_level(offer: Offer, lines: Sequence[int], state: State) -> int:
         off,
         eligible,
         weights,
+        whole,
         state,
         promotion=promotion,
         params=params,
