@@ -41,7 +41,7 @@ from pos_app.persistence.repositories.promotions import PromotionRepository
 from pos_app.persistence.repositories.returns import ReturnRepository
 from pos_app.persistence.repositories.stored_value import StoredValueRepository
 from pos_app.resources import resources_dir
-from pos_app.services.refunds import ReturnView
+from pos_app.services.refund_views import ReturnView
 from pos_app.services.tendering import OtherTenders
 
 CASHIER, MANAGER = "user-1", "user-9"

@@ -36,13 +36,13 @@ from pos_app.domain.money import Money
 from pos_app.i18n import Catalog
 from pos_app.services.approvals import ApprovalService
 from pos_app.services.payment_views import RefundView
-from pos_app.services.refunds import (
+from pos_app.services.refund_views import (
     RefundPreview,
-    RefundService,
     ReturnableLineView,
     ReturnableSaleView,
     ReturnView,
 )
+from pos_app.services.refunds import RefundService
 from pos_app.services.views import StaffView
 from ui.cashier.cart_model import saving_text
 from ui.formatting import local_time, money, quantity
