@@ -4,12 +4,22 @@ Item stage first (shelf promotions and product coupons), then the order stage
 (spend-and-save, then money coupons: percent, threshold, cash) on what is left to pay; each
 stage is searched as described in ``search``. The stages meet where an item discount lowers
 an order-level offer's base below a threshold (满100减20 lost because a line got 10 % off),
-where an order-level offer wants goods no promotion touched, or where both share an
-exclusivity group. For those ``repair`` proposes sets of item offers to drop, best estimated
-gain first; the best ``MAX_RESOLVES`` are re-solved (the item stage is patched, not redone:
-only the clusters that lost an offer are searched again; the order stage keeps the first
-solve's choice) and the cheapest result is kept. Measured on generated 200-line carts, the
-first proposal captured every gain that more re-solves found.
+where an order-level offer wants goods no promotion touched, where both share an
+exclusivity group, or where an item offer took units an order-level offer needed. For those
+``repair`` proposes sets of item offers to drop, best estimated gain first, and each is
+re-solved (the item stage is patched, not redone: only the clusters that lost an offer are
+searched again) and the cheapest result kept. A large cart re-solves the best
+``MAX_RESOLVES`` proposal with the first solve's order-stage choice (measured on generated
+200-line carts, the first proposal captured every gain that more re-solves found). A cart
+of up to ``SMALL_CART`` lines is repaired thoroughly: up to ``SMALL_RESOLVES`` proposals,
+then each item offer alone that holds such an order-level offer down, each with the order
+stage searched again as well; these extra re-solves have a search budget of their own, so
+they never starve the rest of the pricing call.
+
+``PricedCart.exact`` is False as soon as some order-level offer could save more if item
+offers were dropped (``repair``), whether or not a re-solve found the better answer: the
+stages solved apart prove nothing about those combinations. Where no offer could, the
+stages' own exact searches are exact for the whole cart.
 """
 
 from __future__ import annotations
@@ -35,6 +45,10 @@ from pos_app.domain.pricing.search import (
 from pos_app.domain.pricing.state import Basket, State
 
 MAX_RESOLVES = 1
+SMALL_CART = 40
+SMALL_RESOLVES = 6
+"""A cart of up to ``SMALL_CART`` lines re-solves up to ``SMALL_RESOLVES`` proposals, each
+with the order stage searched again (cheap at that size)."""
 
 
 def _item_clash(a: Node, b: Node) -> bool:
@@ -65,8 +79,9 @@ class ItemStage:
         solve_clusters(basket, groups, state, budget, _item_clash, memo)
         return cls(basket, budget, state, groups, cluster_of, node_of, memo)
 
-    def without(self, dropped: frozenset[int]) -> State:
-        """The item stage as if the nodes in ``dropped`` did not exist."""
+    def without(self, dropped: frozenset[int], budget: Budget | None = None) -> State:
+        """The item stage as if the nodes in ``dropped`` did not exist (re-solved within
+        ``budget``, by default the stage's own)."""
         first = self.first
         state = first.copy()
         if not dropped:
@@ -83,7 +98,7 @@ class ItemStage:
                     state.apps.append(first.apps[app])
                 state.entries.append((i, fen, renumber[app]))
         nodes = [n for k in sorted(affected) for n in self.clusters[k] if n.id not in dropped]
-        solve_stage(self.basket, nodes, state, self.budget, _item_clash, self.memo)
+        solve_stage(self.basket, nodes, state, budget or self.budget, _item_clash, self.memo)
         return state
 
 
@@ -92,19 +107,33 @@ def combine(
 ) -> State:
     items = ItemStage.solve(basket, item_nodes, budget)
     state = items.without(frozenset())
-    first = Outcome.after_items(state, items.node_of)
+    first = Outcome.after_items(state, items.node_of, basket, item_nodes)
+    first.solved, first.solved_from = state, len(state.entries)
     left_out = _order_stage(basket, _live(order_nodes, state), state, budget)
     best, best_total = state, sum(state.pay)
     kept = sorted(
         (node for node in order_nodes if node.id not in left_out),
         key=CANONICAL,
     )
-    for plan in repair_plans(basket, first, order_nodes, item_nodes, MAX_RESOLVES):
+    small = len(basket.lines) <= SMALL_CART
+    count = SMALL_RESOLVES if small else MAX_RESOLVES
+    plans, possible = repair_plans(basket, first, order_nodes, item_nodes, count, thorough=small)
+    if possible:  # the stages solved apart prove nothing about dropping item offers
         budget.exact = False
-        again = items.without(plan)
+    side = Budget(budget.limits)  # the extra re-solves never starve what comes after
+    for n, plan in enumerate(plans):
+        within = side if n else budget
+        again = items.without(plan, within)
+        searched = again.copy() if small else None
         total = _order_total_below(kept, basket, again, best_total)
+        if searched is not None:  # a small cart: the order stage searched again too
+            _order_stage(basket, _live(order_nodes, searched), searched, side)
+            if sum(searched.pay) < (best_total if total is None else total):
+                again, total = searched, sum(searched.pay)
         if total is not None:
             best, best_total = again, total
+    if not side.exact:
+        budget.exact = False
     return best
 
 

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pos_app.domain.pricing.offers import Offer
-from pos_app.domain.pricing.order_level import order_saving
+from pos_app.domain.pricing.order_level import order_eligible, order_saving
 from pos_app.domain.pricing.promotions import SpendTiers
 from pos_app.domain.pricing.rivals import Rivals
 from pos_app.domain.pricing.search import Node
@@ -31,6 +31,8 @@ from pos_app.domain.pricing.state import Basket, State
 
 COVERS_PER_CUT = 2
 REPEAT_CUTS = 3
+CHAIN = 16
+"""Units looked at, for an offer that wants untouched goods, in a thorough repair."""
 
 
 @dataclass(slots=True)
@@ -46,9 +48,37 @@ class Outcome:
     """Line -> ids of the item nodes that saved on it."""
     held_cost: dict[int, int]
     """Line -> what the item nodes that saved on it saved in all."""
+    takers: dict[int, set[int]]
+    """Line -> ids of multi-line item nodes that took its units or marked their exclusivity
+    group on it without saving there (the dear item of a "second item half price" pair)."""
+    state: State
+    """The item stage's state (a copy): which lines an order-level offer may use now."""
+    solved: State | None = None
+    """The first solve's state once the order stage ran on it (``solved_from``: its first
+    entry made by the order stage)."""
+    solved_from: int = 0
+    _order_saved: dict[int, int] | None = None
+
+    def order_saved(self, offer: Offer) -> int:
+        """What an order-level offer saved in the first solve."""
+        if self._order_saved is None:
+            saved: dict[int, int] = {}
+            if self.solved is not None:
+                apps = self.solved.apps
+                for _, fen, app in self.solved.entries[self.solved_from :]:
+                    key = id(apps[app].offer)
+                    saved[key] = saved.get(key, 0) + fen
+            self._order_saved = saved
+        return self._order_saved.get(id(offer), 0)
 
     @classmethod
-    def after_items(cls, state: State, node_of: dict[tuple[int, int], int]) -> Outcome:
+    def after_items(
+        cls,
+        state: State,
+        node_of: dict[tuple[int, int], int],
+        basket: Basket,
+        item_nodes: Sequence[Node],
+    ) -> Outcome:
         """Record the item stage; ``node_of`` maps (id of offer, line) to the node id."""
         saved_by: dict[int, int] = {}
         savers: dict[int, set[int]] = {}
@@ -66,10 +96,36 @@ class Outcome:
         }
         held_by = {i: frozenset(ids) for i, ids in savers.items()}
         held_cost = {i: sum(map(saved_by.__getitem__, ids)) for i, ids in held_by.items()}
-        return cls(bases, saved_by, held_by, held_cost)
+        takers = _takers(state, basket, item_nodes, set(offers))
+        return cls(bases, saved_by, held_by, held_cost, takers, state.copy())
 
     def base_of(self, offer: Offer) -> list[int]:
         return self.bases[(offer.promotion is not None, _excluding(offer))]
+
+
+def _takers(
+    state: State, basket: Basket, item_nodes: Sequence[Node], applied: set[int]
+) -> dict[int, set[int]]:
+    """Line -> the multi-line item nodes applied that can have marked it without saving on
+    it: taken its units (a non-stackable one), grouped them (a stackable multi-buy), marked
+    their exclusivity group, or touched it as a promotion (the dear item of a pair)."""
+    free, grouped, groups, units = state.free, state.grouped, state.groups, basket.units
+    touched = state.touched
+    takers: dict[int, set[int]] = {}
+    for node in item_nodes:
+        offer = node.offer
+        if offer.splittable or id(offer) not in applied:
+            continue
+        group, promotion = offer.group, offer.promotion is not None
+        for i in node.lines:
+            if (
+                (offer.claims and free[i] < units[i])
+                or (offer.grouping and grouped[i])
+                or (group is not None and group in groups[i])
+                or (promotion and touched[i])
+            ):
+                takers.setdefault(i, set()).add(node.id)
+    return takers
 
 
 def repair_plans(
@@ -78,8 +134,15 @@ def repair_plans(
     order_nodes: Sequence[Node],
     item_nodes: Sequence[Node],
     count: int,
-) -> list[frozenset[int]]:
-    """The ``count`` sets of item node ids to drop with the best estimated gain, best first.
+    *,
+    thorough: bool = False,
+) -> tuple[list[frozenset[int]], bool]:
+    """The ``count`` sets of item node ids to drop with the best estimated gain, best first,
+    and whether any order-level offer could gain at all by dropping item offers (if so, the
+    two stages solved apart prove nothing about the combinations that drop some).
+    ``thorough`` (small carts): after the estimated plans, each item node alone that holds
+    down an offer that could gain, and for an offer that wants untouched goods the units
+    worth dropping alone and their growing unions, up to ``count`` plans in all.
 
     Offers are looked at by their bound, highest first: no proposal for an offer gains more
     than its saving with every held line freed, less its cheapest unit (a proposal that frees
@@ -87,6 +150,11 @@ def repair_plans(
     ``count``-th best gain found, no later offer can change the answer."""
     bounded = [(_bound(node, basket, outcome), node) for node in order_nodes]
     bounded = [item for item in bounded if item[0] is not None]
+    gaining: list[Node] = []
+    if thorough or not bounded:
+        gaining = [node for node in order_nodes if _could_gain(node, basket, outcome)]
+        if not gaining:
+            return [], False
     bounded.sort(key=lambda item: -item[0][0])  # type: ignore[index]
     scored: dict[frozenset[int], int] = {}
     for facts, node in bounded:
@@ -95,16 +163,85 @@ def repair_plans(
             break
         for gain, plan in _proposals(node, facts, basket, outcome, item_nodes):
             scored[plan] = max(gain, scored.get(plan, gain))
-    return sorted(scored, key=lambda plan: (-scored[plan], sorted(plan)))[:count]
+    plans = sorted(scored, key=lambda plan: (-scored[plan], sorted(plan)))[:count]
+    if thorough:
+        for plan in _more_plans(gaining, basket, outcome):
+            if len(plans) >= count:
+                break
+            if plan not in plans:
+                plans.append(plan)
+    return plans, True
+
+
+def _could_gain(node: Node, basket: Basket, outcome: Outcome) -> bool:
+    """Could this order-level offer save more if item offers on its lines were dropped: its
+    saving with every held or taken line back at its base amount and usable, against what
+    it saved in the first solve (another offer before it may have left it less)."""
+    offer = node.offer
+    if not (offer.thresholds or offer.group is not None or _excluding(offer)):
+        return False
+    saved = outcome.order_saved(offer)  # never more than it saves alone (monotone)
+    if order_saving(offer, sum(map(basket.amount.__getitem__, node.lines)))[0] <= saved:
+        return False  # even on every line at its base amount it saves no more
+    held_by, takers = outcome.held_by, outcome.takers
+    hit = {i for i in node.lines if i in held_by or i in takers}
+    if not hit:
+        return False
+    base = outcome.base_of(offer)
+    usable = set(order_eligible(offer, node.lines, outcome.state))  # e.g. not its group's
+    current = sum(base[i] for i in usable)
+    freed = sum(basket.amount[i] - (base[i] if i in usable else 0) for i in hit)
+    most = order_saving(offer, current + freed)[0]
+    return most > min(order_saving(offer, current)[0], saved)
+
+
+def _more_plans(gaining: Sequence[Node], basket: Basket, outcome: Outcome) -> list[frozenset[int]]:
+    """Thorough plans: for each offer that could gain, the item nodes holding its lines down,
+    each alone (those that saved most first), and for one that wants untouched goods the
+    chain of ``_excluding_chain``."""
+    plans: list[frozenset[int]] = []
+    saved_by = outcome.saved_by
+    for node in gaining:
+        holders: set[int] = set()
+        for i in node.lines:
+            holders |= outcome.held_by.get(i, frozenset()) | outcome.takers.get(i, set())
+        for k in sorted(holders, key=lambda k: (-saved_by.get(k, 0), k)):
+            plans.append(frozenset({k}))
+        facts = _bound(node, basket, outcome, estimate_only=False)
+        if _excluding(node.offer) and facts is not None:
+            base = outcome.base_of(node.offer)
+            rivals = Rivals(node.offer, _held(facts[1], basket, outcome, base), facts[2], saved_by)
+            plans += _excluding_chain(rivals)
+    return plans
+
+
+def _excluding_chain(rivals: Rivals) -> list[frozenset[int]]:
+    """The units not worth less dropped alone, best estimated gain first (then ids), and the
+    growing unions of them in that order, up to ``CHAIN`` units: the offer's saving is capped
+    (a coupon's amount, a tier), so dropping every unit that gains alone can gain nothing
+    where the best one alone gains."""
+    ranked = sorted(
+        (unit for unit in rivals.units if rivals.gain(unit) >= 0),
+        key=lambda unit: (-rivals.gain(unit), sorted(unit)),
+    )[:CHAIN]
+    chain: list[frozenset[int]] = []
+    taken: frozenset[int] = frozenset()
+    for unit in ranked:
+        taken = taken | unit
+        chain.append(taken)
+    return [*ranked[:1], *chain]
 
 
 Held = tuple[int, list[int], int]
 """(bound on any proposal's gain, the offer's lines some item node saved on, current base)."""
 
 
-def _bound(node: Node, basket: Basket, outcome: Outcome) -> Held | None:
-    """What an offer's proposals may gain at most, with the facts they start from; None when
-    no proposal can gain anything."""
+def _bound(
+    node: Node, basket: Basket, outcome: Outcome, *, estimate_only: bool = True
+) -> Held | None:
+    """What an offer's proposals may gain at most (estimated: another item offer taking a
+    dropped one's place is not in it), with the facts they start from; None when no
+    proposal can gain anything by the estimate (``estimate_only``) or frees nothing."""
     offer = node.offer
     if not (offer.thresholds or offer.group is not None or _excluding(offer)):
         return None
@@ -117,7 +254,7 @@ def _bound(node: Node, basket: Basket, outcome: Outcome) -> Held | None:
     freed = sum(map(basket.amount.__getitem__, hit)) - sum(map(base.__getitem__, hit))
     now = order_saving(offer, current)[0]
     bound = order_saving(offer, current + freed)[0] - now - cheapest
-    return (bound, hit, current) if bound > 0 else None
+    return (bound, hit, current) if bound > 0 or not estimate_only else None
 
 
 def _held(
