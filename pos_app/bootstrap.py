@@ -32,6 +32,7 @@ from pos_app.services.payment_refunds import RefundRunner
 from pos_app.services.payments import PaymentService
 from pos_app.services.printing import PrintService
 from pos_app.services.refunds import RefundService
+from pos_app.services.reports import ReportService
 from pos_app.services.sales import SaleService
 from pos_app.services.staff import StaffService
 
@@ -53,6 +54,8 @@ class Core:
     coupons: CouponService
     refunds: RefundService
     """Returns and refunds by original sale, with a manager's approval."""
+    reports: ReportService
+    """The manager's sales report and its CSV export."""
     engine: Engine
     payments: PaymentService | None = None
     """Wallet payments; None when no payment gateway is configured (cash only)."""
@@ -119,7 +122,7 @@ def build_core(config: AppConfig, *, bus: EventBus, clock: Clock,
         approvals=approvals, drawer=DrawerService(uow, clock, drawer, approvals=approvals),
         order_codes=OrderCodeService(uow, clock, checkout, store_code=config.store.code),
         members=MemberService(uow, clock, bus), coupons=CouponService(uow, clock),
-        refunds=refunds, engine=engine, payments=payments,
+        refunds=refunds, reports=ReportService(uow, clock), engine=engine, payments=payments,
         faces=None if face_matcher is None or not config.faces.enabled else FaceService(
             sessions, face_matcher, clock, terminal_code=site.terminal_code,
             model_id=face_model, policy=face_policy(config.faces)),

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from pos_app import cli_pricing
+from pos_app import cli_pricing, cli_reports
 from pos_app.bootstrap import open_database
 from pos_app.clock import SystemClock
 from pos_app.config import AppConfig
@@ -33,6 +33,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     sub.add_parser("migrate", help="upgrade the database schema (with a backup first)")
     sub.add_parser("verify-audit", help="check the audit log's hash chain")
     cli_pricing.add_commands(sub)
+    cli_reports.add_commands(sub)
 
 
 def run(args: argparse.Namespace, config: AppConfig) -> int:
@@ -49,6 +50,8 @@ def run(args: argparse.Namespace, config: AppConfig) -> int:
             return _verify_audit(config)
         if args.command in cli_pricing.COMMANDS:
             return cli_pricing.run(args, config)
+        if args.command in cli_reports.COMMANDS:
+            return cli_reports.run(args, config)
     except PosError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -8,8 +8,10 @@ and saves login.png, cashier.png, cashier_error.png, payment.png, cashier_paid.p
 customer_idle.png, customer.png and customer_paid.png. The cashier window is 1280x800.
 Then the diagnostics screen over the demo devices (the file printer, the simulated scale):
 approval.png (a wrong manager PIN), diagnostics.png (every test run), diagnostics_offline.png
-(the scale unplugged). Last, qr_shots.py: payment_qr_dialog.png, customer_payment_qr.png (F11
-then F2 over the payment sandbox) and customer_advert.png.
+(the scale unplugged). Then a day of sales rung up hour by hour and the manager's reports
+screen (Ctrl+M, a manager's PIN): reports.png (today, the whole store) and reports_exported.png
+(this till only, the CSV files exported). Last, qr_shots.py: payment_qr_dialog.png,
+customer_payment_qr.png (F11 then F2 over the payment sandbox) and customer_advert.png.
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
+from datetime import time as day_time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import qr_shots  # scripts/ is this script's folder, first on sys.path
 from PySide6.QtCore import QEventLoop, Qt
@@ -35,8 +39,9 @@ from hardware.printer.transports import prepare_escpos_env
 from hardware.wiring import Devices, build_devices
 from pos_app.bootstrap import Core, build_core, open_database
 from pos_app.bus import EventBus
-from pos_app.clock import SystemClock
+from pos_app.clock import FixedClock, SystemClock
 from pos_app.config import parse_config
+from pos_app.domain.money import Money
 from pos_app.domain.scan_codes import check_digit
 from pos_app.i18n import load_catalog
 from pos_app.persistence.db import make_session_factory
@@ -54,6 +59,7 @@ from ui.customer.customer_window import CustomerWindow
 from ui.event_bridge import EventBridge
 from ui.input.scan_filter import ScanEventFilter
 from ui.manager.approval_dialog import ApprovalDialog
+from ui.manager.reports_screen import ReportsScreen
 from ui.tasks import TaskRunner
 
 REPO = Path(__file__).resolve().parents[1]
@@ -61,6 +67,10 @@ APPLES_LABEL = "2000101" + "00532"  # "cn-weight" label body: PLU 000101 (红富
 UNKNOWN_BARCODE = "6900000000991"
 SCANNED_SKUS = ("S0000001", "S0000001", "S0000002", "S0000003", "S0000004", None, "S0000010")
 """None: the apples' scale label."""
+SALES_BY_HOUR = ((8, 2), (9, 4), (10, 6), (11, 5), (12, 7), (13, 3), (14, 2), (15, 2), (16, 3),
+                 (17, 5), (18, 8), (19, 6), (20, 3))
+"""(store-local hour, sales rung up in it): the day the reports screen shows."""
+MANAGER = ("9001", "9999")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -77,11 +87,14 @@ def main(argv: list[str] | None = None) -> int:
     theme.apply(app)
     with tempfile.TemporaryDirectory(prefix="pos-shots-") as data_dir:
         bus = EventBus()
-        shooter = Shooter(app, _demo_core(Path(data_dir), bus), bus, args.out, args.locale)
+        shooter = Shooter(app, _demo_core(Path(data_dir), bus), bus, args.out, args.locale,
+                          exports=Path(data_dir) / "exports")
         shooter.customer.resize(width, height)
         try:
             shooter.run()
             shooter.run_diagnostics(Path(data_dir))
+            shooter.ring_up_a_day(Path(data_dir))
+            shooter.run_reports()
             qr_shots.shoot(shooter, (width, height))  # payment QR and adverts
         finally:
             shooter.close()
@@ -100,7 +113,8 @@ class Shooter:
     """One demo terminal with both windows, driven the way a cashier would."""
 
     def __init__(
-        self, app: QApplication, core: Core, bus: EventBus, out: Path, locale: str
+        self, app: QApplication, core: Core, bus: EventBus, out: Path, locale: str,
+        exports: Path | None = None,
     ) -> None:
         self.app = app
         self.core = core
@@ -126,6 +140,12 @@ class Shooter:
             terminal_code=core.site.terminal_code,
             time_zone=core.store.time_zone,
             members=core.members,
+            approvals=core.approvals,
+            drawer=core.drawer,
+            order_codes=core.order_codes,
+            refunds=core.refunds,
+            reports=core.reports,
+            exports_dir=exports,
         )
         self.customer = CustomerWindow(
             bridge=self.bridge, catalog=catalog, store_name=core.store.name
@@ -207,6 +227,74 @@ class Shooter:
         QTest.keyClick(screen.focusWidget() or screen, Qt.Key.Key_4)
         self.wait_until(lambda: screen.state_of("scale") == "failed")
         self.save(screen, "diagnostics_offline.png")
+
+    def ring_up_a_day(self, data_dir: Path) -> None:
+        """Sales through the real services over today's trading hours (a clock that moves hour
+        by hour), by both demo cashiers, some for members, a voided line now and then, and one
+        return: figures for the reports screen."""
+        zone = ZoneInfo(self.core.store.time_zone)
+        today = datetime.now(zone).date()
+        clock = FixedClock(datetime.combine(today, day_time(SALES_BY_HOUR[0][0]), zone))
+        config = parse_config({"scan": {"label_preset": "cn-weight"}}, data_dir=data_dir)
+        core = build_core(config, bus=EventBus(), clock=clock, printer=None,
+                          engine=self.core.engine)
+        with core.engine.connect() as connection:
+            cashiers = connection.execute(text(
+                "SELECT id FROM users WHERE staff_no IN ('1001', '1002') ORDER BY staff_no"
+            )).scalars().all()
+            members = connection.execute(text(
+                "SELECT id FROM members ORDER BY card_no LIMIT 5")).scalars().all()
+        goods = [str(p.barcode) for p in KNOWN_PRODUCTS if p.barcode and p.min_age is None]
+        numbers = []
+        for hour, count in SALES_BY_HOUR:
+            for index in range(count):
+                at = datetime.combine(today, day_time(hour, index * 59 // count), zone)
+                clock.advance(at - clock.now())
+                numbers.append(self._a_sale(core, len(numbers), cashiers, members, goods))
+        sale = core.refunds.find_sale(numbers[3])
+        manager = core.approvals.approve(*MANAGER)
+        core.refunds.refund(sale.order_number, [(sale.lines[0].line_id, 1)],
+                            cashier_id=cashiers[0], manager_id=manager.id)
+
+    @staticmethod
+    def _a_sale(core: Core, n: int, cashiers: list[str], members: list[str],
+                goods: list[str]) -> str:
+        cart = core.checkout.open_cart(cashiers[n % 2]).id
+        bought = goods[n % 5:n % 5 + 1 + n % 3]
+        for code in bought:
+            core.checkout.scan(cart, code)
+        if n % 3 == 0 and members:
+            core.checkout.set_member(cart, members[n % len(members)])
+        if n % 7 == 3:  # one more scanned by mistake, then voided
+            view = core.checkout.scan(cart, next(c for c in goods if c not in bought))
+            core.checkout.void_line(cart, view.lines[-1].id)
+        return core.sales.pay_cash(cart, Money(100_00)).order_number
+
+    def run_reports(self) -> None:
+        """Ctrl+M on the sale screen, a manager's PIN, the day's figures; then this till only
+        (F2) and the CSV export (F6)."""
+        screen = self.cashier.sale_screen
+        self.cashier.activateWindow()
+        screen.actions_by_key["Ctrl+M"].trigger()
+        self.wait_until(lambda: isinstance(screen.active_dialog(), ApprovalDialog))
+        approval = screen.active_dialog()
+        assert isinstance(approval, ApprovalDialog)
+        QTest.keyClicks(approval.staff_no_edit, MANAGER[0])
+        QTest.keyClicks(approval.pin_edit, MANAGER[1])
+        QTest.keyClick(approval.pin_edit, Qt.Key.Key_Return)
+        self.wait_until(lambda: isinstance(screen.active_dialog(), ReportsScreen))
+        reports = screen.active_dialog()
+        assert isinstance(reports, ReportsScreen)
+        self.wait_until(lambda: reports.view is not None and not reports.loading)
+        self.save_over(self.cashier, reports, "reports.png")
+        reports.toggle_scope()
+        self.wait_until(lambda: not reports.loading)
+        reports.export()
+        exporting = reports.status_text()
+        self.wait_until(lambda: reports.status_text() != exporting)
+        self.save_over(self.cashier, reports, "reports_exported.png")
+        reports.reject()
+        self.wait_until(lambda: screen.active_dialog() is None)
 
     def _diagnostics_screen(self, devices: Devices, data_dir: Path) -> DiagnosticsScreen:
         """Wired as ui/main.py wires it: one ApprovalService for the drawer and the dialog."""

@@ -175,7 +175,8 @@ class PosApplication:
             payments=self.core.payments, approvals=self.core.approvals, drawer=self.core.drawer,
             diagnostics=self.diagnostics,
             order_codes=self.core.order_codes, members=self.core.members,
-            refunds=self.core.refunds)
+            refunds=self.core.refunds, reports=self.core.reports,
+            exports_dir=config.data_dir / "exports")
         windows: list[QWidget] = [cashier]
         if config.ui.customer_display:
             customer = CustomerWindow(bridge=self.bridge, catalog=self.catalog,

@@ -3,6 +3,8 @@ login screen shows device diagnostics (Esc goes back)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
@@ -27,6 +29,7 @@ from ui.cashier.login_screen import LoginScreen
 from ui.cashier.sale_screen import SaleScreen
 from ui.event_bridge import EventBridge
 from ui.input.scan_filter import ScanEventFilter
+from ui.manager.reports_screen import ReportSource
 from ui.tasks import TaskRunner
 
 DEFAULT_SIZE = (1280, 800)
@@ -58,6 +61,8 @@ class CashierWindow(QMainWindow):
         order_codes: OrderCodeService | None = None,
         members: MemberService | None = None,
         refunds: RefundService | None = None,
+        reports: ReportSource | None = None,
+        exports_dir: Path | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -91,6 +96,8 @@ class CashierWindow(QMainWindow):
             order_codes=order_codes,
             members=members,
             refunds=refunds,
+            reports=reports,
+            exports_dir=exports_dir,
         )
         self._pages = QStackedWidget(self)
         self._pages.addWidget(self.login_screen)

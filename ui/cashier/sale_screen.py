@@ -9,6 +9,7 @@ opened, until the next action needs one: the customer display keeps its thank-yo
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 from PySide6.QtWidgets import QApplication, QWidget
@@ -45,6 +46,7 @@ from ui.formatting import money
 from ui.input.scan_filter import ScanEventFilter
 from ui.manager.approval_dialog import ApprovalDialog, approval_message
 from ui.manager.refund_screen import RefundScreen
+from ui.manager.reports_screen import ReportSource, ReportsScreen
 from ui.tasks import TaskRunner
 from ui.widgets.confirm_dialog import ConfirmDialog
 from ui.widgets.device_status import DeviceStatusBar
@@ -77,12 +79,15 @@ class SaleScreen(SaleLayout):
         order_codes: OrderCodeService | None = None,
         members: MemberService | None = None,
         refunds: RefundService | None = None,
+        reports: ReportSource | None = None,
+        exports_dir: Path | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(
             catalog=catalog, store_name=store_name, terminal_code=terminal_code, parent=parent
         )
         self._refunds = refunds
+        self._reports, self._exports_dir, self._terminal_code = reports, exports_dir, terminal_code
         self._checkout = checkout
         self._payments = payments
         self._approvals = approvals
@@ -128,6 +133,8 @@ class SaleScreen(SaleLayout):
         self.add_key("F9", self._on_reprint_requested, text("cashier.key.reprint"))
         if self._refunds is not None and self._approvals is not None:
             self.add_key("Ctrl+R", self._on_refund_requested, text("refund.key"))
+        if self._reports is not None and self._approvals is not None:
+            self.add_key("Ctrl+M", self._on_reports_requested, text("reports.key"))
         if self._member_actions.available:
             self.add_key("F10", self._member_actions.open_dialog, text("cashier.key.member"))
         if self._payments is not None:
@@ -417,6 +424,32 @@ class SaleScreen(SaleLayout):
             "refund.status.done", Severity.SUCCESS, number=view.return_number,
             amount=money(view.preview.total)))
         self.open_dialog(dialog)
+
+    def _on_reports_requested(self) -> None:
+        """Ctrl+M: the day's sales figures, for a manager (PIN)."""
+        if self._cashier is None or self._reports is None or self._approvals is None \
+                or self.active_dialog() is not None:
+            return
+        dialog = ApprovalDialog(approvals=self._approvals, tasks=self._tasks,
+                                catalog=self._catalog,
+                                action=self._catalog.text("reports.action"), parent=self)
+        dialog.approved.connect(self._open_reports)
+        self.open_dialog(dialog)
+
+    def _open_reports(self, manager: StaffView) -> None:
+        """Viewing uses up the manager's approval, so no other action can claim it."""
+        approvals = self._approvals
+        if approvals is not None:
+            self._run(lambda: approvals.redeem(manager.id),
+                      then=lambda _: self._show_reports(manager))
+
+    def _show_reports(self, manager: StaffView) -> None:
+        if self._reports is None or self.active_dialog() is not None:
+            return
+        self.open_dialog(ReportsScreen(
+            reports=self._reports, tasks=self._tasks, catalog=self._catalog,
+            terminal_code=self._terminal_code, time_zone=self._time_zone,
+            exports_dir=self._exports_dir, manager_name=manager.name, parent=self))
 
     def _on_print_job_finished(self, event: PrintJobFinished) -> None:
         if event.ok or self._cashier is None:
