@@ -108,49 +108,64 @@ class ReportFacts:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Headline:
+class ReportHeadline:
+    """The figures at a glance."""
+
     sales_count: int
     sales_total: Money
+    """What customers paid for completed sales (after every saving)."""
     returns_count: int
     returns_total: Money
+    """What went back to customers on returns, positive."""
     net_total: Money
     average_sale: Money
+    """``sales_total // sales_count`` (zero without sales), rounded down to the fen."""
     items_sold: int
+    """Pieces on completed sales' lines that were not voided; a weighed line counts 1."""
     savings_total: Money
+    """Every saving given on completed sales: promotions, coupons and member prices."""
     promotion_savings: Money
     coupon_savings: Money
     member_price_savings: Money
     member_sales_count: int
+    """Completed sales with an identified member."""
     voided_lines: int
+    """Lines voided on carts that became completed sales."""
     voided_total: Money
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class HourTotal:
+class HourRow:
+    """One store-local hour of the day (0-23), summed over the report's days."""
+
     hour: int
     sales_count: int
     sales_total: Money
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class CategoryTotal:
+class CategoryRow:
     category: str
     quantity: int
+    """Pieces (a weighed line counts 1)."""
     total: Money
+    """What customers paid for these lines, after line and order savings."""
     share_bp: int
+    """This category's part of ``ReportHeadline.sales_total`` in basis points (1/100 %)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ProductTotal:
+class ProductRow:
     sku: str
     name: str
     quantity: int
     grams: int
+    """Weighed goods: the grams sold (0 for goods sold by the piece)."""
     total: Money
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class CashierTotal:
+class CashierRow:
     staff_no: str
     name: str
     sales_count: int
@@ -161,32 +176,43 @@ class CashierTotal:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class TenderTotal:
+class PaymentMethodRow:
+    """One tender kind: ``method`` as stored on payments (``TenderMethod``: ``cash``,
+    ``payment_code``, ``dynamic_qr``, ``bank_card``, ``stored_value``, ``points``) and, for
+    wallet tenders, the ``provider`` (``Provider``: WeChat Pay, Alipay, UnionPay)."""
+
     method: str
     provider: str | None
     count: int
     total: Money
+    """Taken on completed sales (cash net of change)."""
     refunded: Money
+    """Given back on returns, positive."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SavingTotal:
+class SavingSourceRow:
+    """One promotion, coupon or the member prices, with what it saved on completed sales."""
+
     kind: str
+    """``promotion``, ``coupon`` or ``member_price`` (as ``order_adjustments.kind``)."""
     source: str
+    """The promotion's or coupon's id; ``member.price`` for member prices."""
     name: str
     uses: int
+    """Completed sales it saved something on."""
     saved: Money
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReportParts:
-    headline: Headline
-    by_hour: tuple[HourTotal, ...]
-    by_category: tuple[CategoryTotal, ...]
-    top_products: tuple[ProductTotal, ...]
-    by_cashier: tuple[CashierTotal, ...]
-    by_payment: tuple[TenderTotal, ...]
-    savings: tuple[SavingTotal, ...]
+    headline: ReportHeadline
+    by_hour: tuple[HourRow, ...]
+    by_category: tuple[CategoryRow, ...]
+    top_products: tuple[ProductRow, ...]
+    by_cashier: tuple[CashierRow, ...]
+    by_payment: tuple[PaymentMethodRow, ...]
+    savings: tuple[SavingSourceRow, ...]
 
 
 # --- days, hours, shares -----------------------------------------------------------------------
@@ -255,7 +281,7 @@ def build_report(facts: ReportFacts, zone: ZoneInfo, *, top_products: int) -> Re
     )
 
 
-def headline(facts: ReportFacts) -> Headline:
+def headline(facts: ReportFacts) -> ReportHeadline:
     """The figures at a glance; ``average_sale`` rounds down to the fen."""
     sales = [o for o in facts.orders if o.kind == SALE]
     returns = [o for o in facts.orders if o.kind == RETURN]
@@ -264,7 +290,7 @@ def headline(facts: ReportFacts) -> Headline:
     saved = {kind: 0 for kind in ("promotion", "coupon", "member_price")}
     for fact in facts.savings:
         saved[fact.kind] = saved.get(fact.kind, 0) + fact.saved_fen
-    return Headline(
+    return ReportHeadline(
         sales_count=len(sales),
         sales_total=Money(sales_fen),
         returns_count=len(returns),
@@ -282,7 +308,7 @@ def headline(facts: ReportFacts) -> Headline:
     )
 
 
-def by_hour(orders: Iterable[OrderFact], zone: ZoneInfo) -> tuple[HourTotal, ...]:
+def by_hour(orders: Iterable[OrderFact], zone: ZoneInfo) -> tuple[HourRow, ...]:
     """24 rows, hour 0 to 23: the sales completed in that store-local hour."""
     counts, totals = [0] * 24, [0] * 24
     for order in orders:
@@ -291,11 +317,11 @@ def by_hour(orders: Iterable[OrderFact], zone: ZoneInfo) -> tuple[HourTotal, ...
             counts[hour] += 1
             totals[hour] += order.total_fen
     return tuple(
-        HourTotal(hour=h, sales_count=counts[h], sales_total=Money(totals[h])) for h in range(24)
+        HourRow(hour=h, sales_count=counts[h], sales_total=Money(totals[h])) for h in range(24)
     )
 
 
-def by_category(lines: Iterable[LineFact], sales_total: Money) -> tuple[CategoryTotal, ...]:
+def by_category(lines: Iterable[LineFact], sales_total: Money) -> tuple[CategoryRow, ...]:
     """Highest total first, then category name; shares of ``sales_total`` (``shares_bp``)."""
     pieces: dict[str, int] = {}
     totals: dict[str, int] = {}
@@ -305,12 +331,12 @@ def by_category(lines: Iterable[LineFact], sales_total: Money) -> tuple[Category
     names = sorted(totals, key=lambda c: (-totals[c], c))
     shares = shares_bp([max(0, totals[c]) for c in names], sales_total.fen)
     return tuple(
-        CategoryTotal(category=c, quantity=pieces[c], total=Money(totals[c]), share_bp=share)
+        CategoryRow(category=c, quantity=pieces[c], total=Money(totals[c]), share_bp=share)
         for c, share in zip(names, shares, strict=True)
     )
 
 
-def best_products(lines: Iterable[LineFact], limit: int) -> tuple[ProductTotal, ...]:
+def best_products(lines: Iterable[LineFact], limit: int) -> tuple[ProductRow, ...]:
     """The ``limit`` SKUs with the highest totals (then by SKU). A SKU sold under two names
     (renamed during the report) shows the name it sold most under (then the first name)."""
     by_sku: dict[str, list[LineFact]] = {}
@@ -323,7 +349,7 @@ def best_products(lines: Iterable[LineFact], limit: int) -> tuple[ProductTotal, 
             named[fact.name] = named.get(fact.name, 0) + fact.total_fen
         name = min(named, key=lambda n: (-named[n], n))
         rows.append(
-            ProductTotal(
+            ProductRow(
                 sku=sku,
                 name=name,
                 quantity=sum(f.pieces for f in facts),
@@ -335,7 +361,7 @@ def best_products(lines: Iterable[LineFact], limit: int) -> tuple[ProductTotal, 
     return tuple(rows[: max(0, limit)])
 
 
-def by_cashier(orders: Iterable[OrderFact]) -> tuple[CashierTotal, ...]:
+def by_cashier(orders: Iterable[OrderFact]) -> tuple[CashierRow, ...]:
     """Everyone who completed a sale or a return; highest sales total first, then staff
     number. Voided lines count on sales only (a return has none)."""
     rows: dict[str, dict[str, int]] = {}
@@ -357,7 +383,7 @@ def by_cashier(orders: Iterable[OrderFact]) -> tuple[CashierTotal, ...]:
             row["returns_fen"] += order.total_fen
     ordered = sorted(rows, key=lambda no: (-rows[no]["sales_fen"], no))
     return tuple(
-        CashierTotal(
+        CashierRow(
             staff_no=no,
             name=names[no],
             sales_count=rows[no]["sales"],
@@ -370,7 +396,7 @@ def by_cashier(orders: Iterable[OrderFact]) -> tuple[CashierTotal, ...]:
     )
 
 
-def by_payment(payments: Iterable[PaymentFact]) -> tuple[TenderTotal, ...]:
+def by_payment(payments: Iterable[PaymentFact]) -> tuple[PaymentMethodRow, ...]:
     """One row per (method, provider) taken or refunded; highest total first, then method and
     provider. ``count`` is the tenders taken on sales (refunds are not counted)."""
     rows: dict[tuple[str, str | None], list[int]] = {}
@@ -383,7 +409,7 @@ def by_payment(payments: Iterable[PaymentFact]) -> tuple[TenderTotal, ...]:
             row[2] += fact.amount_fen
     ordered = sorted(rows, key=lambda k: (-rows[k][1], k[0], k[1] or ""))
     return tuple(
-        TenderTotal(
+        PaymentMethodRow(
             method=method,
             provider=provider,
             count=rows[method, provider][0],
@@ -394,7 +420,7 @@ def by_payment(payments: Iterable[PaymentFact]) -> tuple[TenderTotal, ...]:
     )
 
 
-def by_saving(savings: Iterable[SavingFact]) -> tuple[SavingTotal, ...]:
+def by_saving(savings: Iterable[SavingFact]) -> tuple[SavingSourceRow, ...]:
     """One row per (kind, source); highest saving first, then kind and source. The member
     prices' source reads ``member.price``; a row with no known name shows its source."""
     rows: dict[tuple[str, str], list[int]] = {}
@@ -413,7 +439,7 @@ def by_saving(savings: Iterable[SavingFact]) -> tuple[SavingTotal, ...]:
             names[key] = min(names.get(key, fact.name), fact.name)
     ordered = sorted(rows, key=lambda k: (-rows[k][1], k))
     return tuple(
-        SavingTotal(
+        SavingSourceRow(
             kind=kind,
             source=source,
             name=names.get((kind, source), source),

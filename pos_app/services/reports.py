@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import fields
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from pos_app.clock import Clock
@@ -42,7 +42,6 @@ from pos_app.services.report_views import (
 )
 
 UowFactory = Callable[[], UnitOfWork]
-View = TypeVar("View")
 CSV_SECTIONS = ("headline", "hours", "categories", "products", "cashiers", "payments", "savings")
 HEADLINE_CONTEXT = ("store", "first", "last", "time_zone", "terminal", "generated_at")
 """Columns that lead the headline CSV, so the file says what it covers."""
@@ -92,13 +91,13 @@ class ReportService:
             time_zone=zone.key,
             terminal_code=terminal_code,
             generated_at=generated_at,
-            headline=_view(ReportHeadline, parts.headline),
-            by_hour=tuple(_view(HourRow, r) for r in parts.by_hour),
-            by_category=tuple(_view(CategoryRow, r) for r in parts.by_category),
-            top_products=tuple(_view(ProductRow, r) for r in parts.top_products),
-            by_cashier=tuple(_view(CashierRow, r) for r in parts.by_cashier),
-            by_payment=tuple(_view(PaymentMethodRow, r) for r in parts.by_payment),
-            savings=tuple(_view(SavingSourceRow, r) for r in parts.savings),
+            headline=parts.headline,
+            by_hour=parts.by_hour,
+            by_category=parts.by_category,
+            top_products=parts.top_products,
+            by_cashier=parts.by_cashier,
+            by_payment=parts.by_payment,
+            savings=parts.savings,
         )
 
     def export_csv(self, view: SalesReportView, directory: Path) -> list[Path]:
@@ -150,11 +149,6 @@ def csv_name(view: SalesReportView, section: str) -> str:
         "" if view.terminal_code is None else "-" + _UNSAFE_IN_NAME.sub("_", view.terminal_code)
     )
     return f"sales-{days}{terminal}-{section}.csv"
-
-
-def _view(cls: type[View], part: Any) -> View:
-    """A report view row from the domain part with the same field names."""
-    return cls(**{f.name: getattr(part, f.name) for f in fields(cls)})  # type: ignore[arg-type]
 
 
 def _table(
