@@ -1,7 +1,10 @@
 """Engine and sessions. SQLite: WAL, foreign keys, busy timeout, BEGIN IMMEDIATE, full sync.
 
 BEGIN IMMEDIATE takes the write lock at the start of a transaction, so two writers queue on
-the busy timeout instead of failing half-way with "database is locked" on upgrade.
+the busy timeout instead of failing half-way with "database is locked" on upgrade. A
+transaction that only reads (a report) says so with the ``READ_ONLY`` execution option and
+begins deferred: it takes no write lock, so it never holds a sale up, and in WAL mode it
+still reads one snapshot.
 synchronous=FULL makes a committed sale survive power loss in WAL mode.
 """
 
@@ -19,6 +22,8 @@ from sqlalchemy.pool import NullPool
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
+READ_ONLY = "pos_read_only"
+"""Execution option for a connection whose transaction only reads (see the module doc)."""
 
 
 def sqlite_url(path: Path) -> str:
@@ -63,7 +68,8 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        reading = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
 def checkpoint_sqlite(engine: Engine) -> None:

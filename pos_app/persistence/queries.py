@@ -39,6 +39,7 @@ from pos_app.domain.reports import (
     ReportFacts,
     SavingFact,
 )
+from pos_app.persistence.db import READ_ONLY
 from pos_app.persistence.models import (
     CouponRow,
     OrderAdjustmentRow,
@@ -77,10 +78,13 @@ class ReportScope:
 
 
 def read_snapshot(session: Session) -> None:
-    """Make the session's transaction one consistent snapshot (PostgreSQL REPEATABLE READ;
-    SQLite's transaction already is one). Call first, before any other statement."""
+    """Make the session's transaction one consistent snapshot that writes nothing
+    (PostgreSQL REPEATABLE READ; SQLite's transaction already is one, begun deferred so it
+    takes no write lock). Call first, before any other statement."""
     if session.get_bind().dialect.name == "postgresql":
         session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    else:
+        session.connection(execution_options={READ_ONLY: True})
 
 
 def store_name(session: Session, store_id: str) -> str:
