@@ -64,7 +64,11 @@ class OrderRow(Base):
     # Migration 0009: a return order (kind "return") names the sale it gives back.
     original_order_id: Mapped[str | None] = mapped_column(
         ForeignKey("orders.id"), index=True, default=None)
-    __table_args__ = (Index("ix_orders_terminal_status", "terminal_id", "status"),)
+    __table_args__ = (
+        Index("ix_orders_terminal_status", "terminal_id", "status"),
+        # Migration 0010: the sales report reads a store's orders completed in a range.
+        Index("ix_orders_store_completed", "store_id", "completed_at"),
+    )
 
 
 class OrderLineRow(Base):
