@@ -197,7 +197,8 @@ class SavingSourceRow:
     kind: str
     """``promotion``, ``coupon`` or ``member_price`` (as ``order_adjustments.kind``)."""
     source: str
-    """The promotion's or coupon's id; ``member.price`` for member prices."""
+    """The promotion's id; a coupon's batch code (a coupon issued alone: its id);
+    ``member.price`` for member prices."""
     name: str
     uses: int
     """Completed sales it saved something on."""

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, case, distinct, func, literal_column, select
+from sqlalchemy import Select, Table, and_, case, distinct, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from pos_app.domain.reports import (
@@ -41,6 +41,7 @@ from pos_app.domain.reports import (
 )
 from pos_app.persistence.db import READ_ONLY
 from pos_app.persistence.models import (
+    CouponBatchRow,
     CouponRow,
     OrderAdjustmentRow,
     OrderLineRow,
@@ -61,6 +62,7 @@ TERMINALS = cast(Table, TerminalRow.__table__)
 STORES = cast(Table, StoreRow.__table__)
 PROMOTIONS = cast(Table, PromotionRow.__table__)
 COUPONS = cast(Table, CouponRow.__table__)
+BATCHES = cast(Table, CouponBatchRow.__table__)
 COMPLETED = "completed"
 PAID_STATES = ("paid", "succeeded")
 NAME_CHUNK = 500
@@ -223,22 +225,31 @@ def payment_facts(session: Session, scope: ReportScope) -> tuple[PaymentFact, ..
 
 def saving_facts(session: Session, scope: ReportScope) -> tuple[SavingFact, ...]:
     """Savings of completed sales by kind and source, with the promotion's or coupon's name.
-    Entitlements count as uses of their coupon (kind ``coupon``, nothing saved)."""
+    A coupon of a batch counts under its batch (source: the batch code, name: the batch's),
+    so a campaign of 300 single-use coupons is one row; uses are distinct sales. Entitlements
+    count as uses of their coupon (kind ``coupon``, nothing saved)."""
     # Literal SQL, not bound parameters: PostgreSQL matches the GROUP BY expression to the
     # selected one only when both read the same text.
+    coupon = literal_column("'coupon'")
     kind = case(
-        (ADJUSTMENTS.c.kind == literal_column("'entitlement'"), literal_column("'coupon'")),
+        (ADJUSTMENTS.c.kind == literal_column("'entitlement'"), coupon),
         else_=ADJUSTMENTS.c.kind,
     )
+    source = case((COUPONS.c.batch.is_not(None), COUPONS.c.batch), else_=ADJUSTMENTS.c.source)
     rows = session.execute(
         select(
             kind,
-            ADJUSTMENTS.c.source,
+            source,
             func.count(distinct(ADJUSTMENTS.c.order_id)),
             func.sum(ADJUSTMENTS.c.amount_fen),
         )
+        .select_from(
+            ADJUSTMENTS.outerjoin(
+                COUPONS, and_(kind == coupon, COUPONS.c.id == ADJUSTMENTS.c.source)
+            )
+        )
         .where(ADJUSTMENTS.c.order_id.in_(_completed(scope, SALE)))
-        .group_by(kind, ADJUSTMENTS.c.source)
+        .group_by(kind, source)
     ).all()
     promotions = _names(
         session,
@@ -252,6 +263,7 @@ def saving_facts(session: Session, scope: ReportScope) -> tuple[SavingFact, ...]
         COUPONS.c.terms,
         [source for k, source, _, _ in rows if k == "coupon"],
     )
+    coupons.update(_batch_names(session, [source for k, source, _, _ in rows if k == "coupon"]))
     names = {"promotion": promotions, "coupon": coupons}
     return tuple(
         SavingFact(
@@ -263,6 +275,17 @@ def saving_facts(session: Session, scope: ReportScope) -> tuple[SavingFact, ...]
         )
         for k, source, uses, saved in rows
     )
+
+
+def _batch_names(session: Session, codes: Sequence[str]) -> dict[str, str]:
+    """The name of each batch code found (a coupon's own id is not a batch code)."""
+    names: dict[str, str] = {}
+    for chunk in _chunks(sorted(set(codes)), NAME_CHUNK):
+        for code, name in session.execute(
+            select(BATCHES.c.code, BATCHES.c.name).where(BATCHES.c.code.in_(chunk))
+        ):
+            names[str(code)] = str(name)
+    return names
 
 
 def _names(session: Session, key: Any, data: Any, ids: Sequence[str]) -> dict[str, str]:

@@ -250,7 +250,7 @@ def test_a_days_sales_read_as_a_manager_expects(
         ("payment_code", "wechat_pay", 1, Money(10_00), Money(0)),
     ]
     assert [(s.kind, s.source, s.name, s.uses, s.saved) for s in report.savings] == [
-        ("coupon", "RF-1", "现金券5元", 1, Money(5_00)),
+        ("coupon", "RF", "现金券5元", 1, Money(5_00)),  # under its batch
         ("member_price", "member.price", "member.price", 1, Money(2_00)),
         ("promotion", "P-2ND", "第二件半价", 1, Money(1_75)),
     ]
@@ -273,6 +273,31 @@ def test_a_sale_counts_on_the_store_local_day_and_hour_it_was_completed(
     assert (early.headline.sales_total, early.by_hour[0].sales_count) == (Money(4_00), 1)
     assert (both.headline.sales_count, both.last) == (2, DAY + timedelta(days=1))
     assert [h.hour for h in both.by_hour if h.sales_count] == [0, 23]
+
+
+def test_coupons_of_one_batch_are_one_row_with_the_sales_they_saved_on(
+    store: Engine, tmp_path: Path, bus: EventBus, clock: FixedClock
+) -> None:
+    water = a_product(store, name="农夫山泉 550ml", price="20.00")
+    core = a_core(store, tmp_path, bus=bus, clock=clock)
+    terms = {
+        "kind": "cash",
+        "amount": "5.00",
+        "valid_from": (clock.now() - timedelta(days=1)).isoformat(),
+        "valid_until": (clock.now() + timedelta(days=30)).isoformat(),
+    }
+    codes = core.coupons.generate_batch("双十一现金券", terms, 3, batch="D11")
+    for code in codes[:2]:  # two sales, one coupon each; the third coupon is never used
+        cart = core.checkout.open_cart(CASHIER).id
+        core.checkout.scan(cart, water.barcode)
+        core.checkout.add_coupon(cart, code)
+        assert core.sales.pay_cash(cart, Money(20_00)).total == Money(15_00)
+
+    report = core.reports.report(DAY)
+
+    assert [(s.kind, s.source, s.name, s.uses, s.saved) for s in report.savings] == [
+        ("coupon", "D11", "双十一现金券", 2, Money(10_00)),
+    ]
 
 
 def test_one_terminals_report_counts_only_its_own_sales(
