@@ -68,15 +68,17 @@ def scan_filter() -> ScanEventFilter:
     return ScanEventFilter()
 
 
-@pytest.fixture
-def cashier_window(
+def open_cashier_window(
     qtbot: QtBot,
     core: Core,
     tasks: TaskRunner,
     bridge: EventBridge,
     scan_filter: ScanEventFilter,
     catalog: Catalog,
+    **services: object,
 ) -> CashierWindow:
+    """A till's window on ``core``, shown; ``services`` are the optional ones it gets
+    (approvals, refunds, reports...), members by default."""
     window = CashierWindow(
         checkout=core.checkout,
         sales=core.sales,
@@ -89,12 +91,24 @@ def cashier_window(
         store_name=core.store.name,
         terminal_code=core.site.terminal_code,
         time_zone=core.store.time_zone,
-        members=core.members,
+        **({"members": core.members} | services),  # type: ignore[arg-type]
     )
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
     return window
+
+
+@pytest.fixture
+def cashier_window(
+    qtbot: QtBot,
+    core: Core,
+    tasks: TaskRunner,
+    bridge: EventBridge,
+    scan_filter: ScanEventFilter,
+    catalog: Catalog,
+) -> CashierWindow:
+    return open_cashier_window(qtbot, core, tasks, bridge, scan_filter, catalog)
 
 
 def type_login(qtbot: QtBot, window: CashierWindow, staff_no: str, pin: str) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import type_login
+from conftest import open_cashier_window, type_login
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QLabel
 from pytestqt.qtbot import QtBot
@@ -243,30 +243,20 @@ def window(
     figures: StoreFigures,
     tmp_path: Path,
 ) -> CashierWindow:
-    shown = CashierWindow(
-        checkout=core.checkout,
-        sales=core.sales,
-        staff=core.staff,
-        printing=core.printing,
-        tasks=tasks,
-        bridge=bridge,
-        scan_filter=scan_filter,
-        catalog=catalog,
-        store_name=core.store.name,
-        terminal_code=core.site.terminal_code,
-        time_zone=core.store.time_zone,
+    shown = open_cashier_window(
+        qtbot,
+        core,
+        tasks,
+        bridge,
+        scan_filter,
+        catalog,
+        members=None,
         approvals=core.approvals,
         refunds=core.refunds,
         reports=figures,
         exports_dir=tmp_path / "exports",
     )
-    qtbot.addWidget(shown)
-    shown.show()
-    qtbot.waitExposed(shown)
-    login = shown.login_screen
-    for edit, typed in ((login.staff_no_edit, CASHIER.staff_no), (login.pin_edit, CASHIER.pin)):
-        qtbot.keyClicks(edit, typed)
-        qtbot.keyClick(edit, Qt.Key.Key_Return)
+    type_login(qtbot, shown, CASHIER.staff_no, CASHIER.pin)
     qtbot.waitUntil(lambda: shown.sale_screen.cart_view is not None)
     return shown
 
@@ -703,25 +693,18 @@ def test_ctrl_m_on_a_real_till_shows_this_tills_figures_with_f2(
     tmp_path: Path,
 ) -> None:
     a_sale(core)
-    till = CashierWindow(
-        checkout=core.checkout,
-        sales=core.sales,
-        staff=core.staff,
-        printing=core.printing,
-        tasks=tasks,
-        bridge=bridge,
-        scan_filter=scan_filter,
-        catalog=catalog,
-        store_name=core.store.name,
-        terminal_code=core.site.terminal_code,
-        time_zone=core.store.time_zone,
+    till = open_cashier_window(
+        qtbot,
+        core,
+        tasks,
+        bridge,
+        scan_filter,
+        catalog,
+        members=None,
         approvals=core.approvals,
         reports=core.reports,
         exports_dir=tmp_path / "exports",
     )
-    qtbot.addWidget(till)
-    till.show()
-    qtbot.waitExposed(till)
     type_login(qtbot, till, CASHIER.staff_no, CASHIER.pin)
     qtbot.waitUntil(lambda: till.sale_screen.cart_view is not None)
     ask_for_reports(qtbot, till.sale_screen, MANAGER.staff_no, MANAGER.pin)
