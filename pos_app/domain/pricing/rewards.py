@@ -47,8 +47,8 @@ def apply(offer: Offer, lines: Sequence[int], basket: Basket, state: State) -> i
     """Apply ``offer`` to ``lines`` and return the fen saved."""
     effect = offer.effect
     if effect == PER_UNIT_EFFECT:
-        if offer.limit is None and offer.max_discount is None and len(lines) == 1:
-            return _per_unit_line(offer, lines[0], basket, state)
+        if offer.splittable:
+            return _per_unit_lines(offer, lines, basket, state)
         return _per_unit(offer, lines, basket, state)
     if effect == ORDER_EFFECT:
         return order_level(offer, lines, state)
@@ -121,21 +121,48 @@ def _book_shares(
             entries.append((i, fen, app))
 
 
-def _per_unit_line(offer: Offer, i: int, basket: Basket, state: State) -> int:
-    """The common per-line node, kept lean: every free unit of one line."""
-    free = state.free[i]
-    if free <= 0 or state.closed[i]:
-        return 0
-    group = offer.group
-    if group is not None and group in state.groups[i]:
-        return 0
-    value = basket.unit[i] * free if offer.claims else state.fnet[i]
-    off = min(_unit_off(offer, value, free, i, basket), value)
-    if off <= 0:
-        return 0
-    _book_shares(offer, ((i, off, free),), basket, state, len(state.apps))
-    state.apps.append(App(offer, free, offer.params))
-    return off
+def _per_unit_lines(offer: Offer, lines: Sequence[int], basket: Basket, state: State) -> int:
+    """An uncapped per-unit offer (``Offer.splittable``): each line on its own, every free
+    unit, one application per line (so an application never spans lines that a repair may
+    re-solve apart), as if each line were applied alone in turn. ``_book_shares`` for one
+    line, inlined: this loop prices most of a big cart's shelf offers."""
+    free, closed, groups, fnet, unit = (
+        state.free,
+        state.closed,
+        state.groups,
+        state.fnet,
+        basket.unit,
+    )
+    spend_base, pay, touched, promoted = state.spend_base, state.pay, state.touched, state.promoted
+    entries, apps = state.entries, state.apps
+    group, claims, params = offer.group, offer.claims, offer.params
+    saved = 0
+    for i in lines:
+        units = free[i]
+        if units <= 0 or closed[i] or (group is not None and group in groups[i]):
+            continue
+        value = unit[i] * units if claims else fnet[i]
+        off = min(_unit_off(offer, value, units, i, basket), value)
+        if off <= 0:
+            continue
+        if claims:
+            free[i] = 0
+            fnet[i] -= value
+        else:
+            fnet[i] -= off
+            touched[i] = True
+        spend_base[i] = fnet[i]
+        pay[i] -= off
+        promoted[i] = True
+        if group is not None:
+            groups[i] = (*groups[i], group)
+        entries.append((i, off, len(apps)))
+        apps.append(_app(App, (offer, units, params)))
+        saved += off
+    return saved
+
+
+_app = tuple.__new__
 
 
 def _per_unit(offer: Offer, lines: Sequence[int], basket: Basket, state: State) -> int:

@@ -197,7 +197,7 @@ def solve_clusters(
             if memo is not None:
                 memo[key] = result
         state.replay(result)
-    apply_nodes(plain, basket, state)
+    apply_nodes(sorted(plain, key=CANONICAL), basket, state)
 
 
 def solve_cluster(

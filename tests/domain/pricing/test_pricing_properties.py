@@ -7,13 +7,16 @@ from hypothesis import strategies as st
 from pricing_strategies import AT, coupons, members, pricing_lines, promotions
 
 from pos_app.domain.pricing import (
+    AmountOff,
     Coupon,
+    PercentOff,
     PricedCart,
     PricingLine,
     PricingMember,
     Promotion,
     RuleIndex,
     SearchLimits,
+    SpecialPrice,
     price,
 )
 
@@ -64,6 +67,21 @@ def test_no_line_is_discounted_beyond_its_amount(cart: Cart) -> None:
     for line in _price(cart).lines:
         assert 0 <= line.discount.fen <= line.amount.fen
         assert line.total.fen == line.amount.fen - line.discount.fen
+
+
+@checks
+@given(carts)
+def test_a_per_unit_offer_applies_to_no_more_units_than_it_discounted(cart: Cart) -> None:
+    """Per-member caps count applications; a per-unit offer's are the units it discounted,
+    so they never exceed the units of the lines that carry its saving."""
+    lines, rules, _, _ = cart
+    per_unit = {p.id for p in rules if isinstance(p.reward, PercentOff | AmountOff | SpecialPrice)}
+    units = {line.line_id: line.units for line in lines}
+    priced = _price(cart)
+    for use in priced.uses:
+        if use.source in per_unit:
+            carried = {a.line_id for a in priced.adjustments if a.source == use.source}
+            assert 0 < use.applications <= sum(units[line_id] for line_id in carried), use
 
 
 @checks

@@ -15,6 +15,8 @@ from pos_app.domain.money import Money
 from pos_app.domain.pricing import (
     AmountOff,
     Caps,
+    Coupon,
+    CouponKind,
     NthItemOff,
     OfferUse,
     PercentOff,
@@ -204,6 +206,41 @@ def test_uses_report_applications_for_per_member_caps() -> None:
     assert priced.uses == (
         OfferUse("P1", SourceKind.PROMOTION, 2, Money(3_50)),
         OfferUse("P2", SourceKind.PROMOTION, 3, Money(1_50)),
+    )
+
+
+def test_a_per_unit_offer_counts_only_the_units_it_still_discounts_after_a_repair() -> None:
+    """7.125 % off everything (not stackable) first takes every line; a ¥26.35 coupon from
+    ¥159.96 on unpromoted goods then wins back three lines. The offer keeps the milk only,
+    so it applied to 3 units, not to all 13 it took in the first solve."""
+    rules = RuleIndex([Promotion("P0", "全场7.125折扣", PercentOff(Decimal("7.125")), Scope())])
+    lines = [
+        PricingLine("L0", "MILK", "乳品", Money(3_14), 3),
+        PricingLine("L1", "EGG", "乳品", Money(15_77), 2),
+        PricingLine("L2", "COLA", "饮料", Money(18_92), 2),
+        PricingLine("L3", "COLA", "饮料", Money(16_65), 6),
+    ]
+    coupon = Coupon(
+        "C0",
+        CouponKind.THRESHOLD,
+        "满159.96减26.35",
+        AT - timedelta(days=1),
+        AT + timedelta(days=1),
+        amount=Money(26_35),
+        min_spend=Money(159_96),
+        with_promotions=False,
+        with_coupons=False,
+    )
+    priced = price(lines, rules, AT, time_zone=ZONE, coupons=[coupon])
+    assert {a.line_id: a.source for a in priced.adjustments} == {
+        "L0": "P0",
+        "L1": "C0",
+        "L2": "C0",
+        "L3": "C0",
+    }
+    assert priced.uses == (
+        OfferUse("C0", SourceKind.COUPON, 1, Money(26_35)),
+        OfferUse("P0", SourceKind.PROMOTION, 3, Money(67)),
     )
 
 
