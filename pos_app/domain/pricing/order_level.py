@@ -106,10 +106,12 @@ def order_saving(offer: Offer, base: int) -> tuple[int, SpendTier | None, int]:
     tier: SpendTier | None = None
     steps = offer.steps
     if steps is not None:  # SpendTiers.reached, with the tiers sorted once
-        step = next((step for step in steps if step[0] <= base), None)
-        if step is None:
+        for step in steps:
+            if step[0] <= base:
+                _, off, tier = step
+                break
+        else:
             return 0, None, 0
-        _, off, tier = step
         applications = 1
     elif promotion is not None and isinstance(promotion.reward, SpendTiers):
         off, tier, applications = promotion.reward.reached(base, offer.limit)

@@ -136,13 +136,21 @@ def _per_unit_lines(offer: Offer, lines: Sequence[int], basket: Basket, state: S
     spend_base, pay, touched, promoted = state.spend_base, state.pay, state.touched, state.promoted
     entries, apps = state.entries, state.apps
     group, claims, params = offer.group, offer.claims, offer.params
+    rule, number = offer.unit_rule
+    percent = rule == PERCENT_RULE  # the common case, inlined: percent_of in hundredths
     saved = 0
     for i in lines:
         units = free[i]
         if units <= 0 or closed[i] or (group is not None and group in groups[i]):
             continue
         value = unit[i] * units if claims else fnet[i]
-        off = min(_unit_off(offer, value, units, i, basket), value)
+        off = (
+            (value * number + 5_000) // 10_000
+            if percent
+            else _unit_off(offer, value, units, i, basket)
+        )
+        if off > value:
+            off = value
         if off <= 0:
             continue
         if claims:

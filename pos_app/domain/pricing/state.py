@@ -51,13 +51,16 @@ class Basket:
         self.labelled = [line.label_amount is not None for line in self.lines]
 
 
-_CANONICAL = attrgetter("sku", "line_id")
+_SKU = attrgetter("sku")
 _LINE_ID = attrgetter("line_id")
 
 
 def canonical(lines: Sequence[PricingLine]) -> tuple[PricingLine, ...]:
-    """The lines in (SKU, line id) order; their ids must be unique."""
-    ordered = tuple(sorted(lines, key=_CANONICAL))
+    """The lines in (SKU, line id) order; their ids must be unique. (By line id, then by SKU
+    with a stable sort: the same order as one sort on the pair, without making the pairs.)"""
+    by_id = sorted(lines, key=_LINE_ID)
+    by_id.sort(key=_SKU)
+    ordered = tuple(by_id)
     if len(set(map(_LINE_ID, ordered))) != len(ordered):
         raise ValueError("line ids must be unique")
     return ordered
