@@ -21,7 +21,7 @@ from pos_app.domain.pricing.adjustments import (
 )
 from pos_app.domain.pricing.coupon_terms import PRODUCT_KINDS, Coupon, CouponKind
 from pos_app.domain.pricing.makers import add_adjustments, money, priced_lines
-from pos_app.domain.pricing.state import App, Basket, State
+from pos_app.domain.pricing.state import Basket, State
 
 _ZERO = Money(0)
 
@@ -61,35 +61,25 @@ def _adjustments(
     basket: Basket, state: State, member: PricingMember | None
 ) -> list[tuple[Adjustment, ...]]:
     """Per line: the member price first, then one adjustment per application in application
-    order (offer key, then the order applied); a line has one entry per application."""
+    order (offer key, then the order applied); a line has one entry per application.
+
+    ``state.entries`` are already in that order on each line: every stage applies its nodes
+    in canonical (offer key) order, a line is worked by one cluster at a time, a result
+    replayed or a cluster re-solved puts back all of its lines' entries in that order, and
+    the order stage comes after the item stage. So they are taken as they come
+    (``tests/domain/pricing/test_pricing_properties.py`` checks the order)."""
     apps = state.apps
-    rank = _rank(apps)
     said = [(app.offer.reason, app.params, app.offer.source, app.offer.kind) for app in apps]
     line_ids = [line.line_id for line in basket.lines]
     made: list[list[Adjustment]] = [[] for _ in line_ids]
-    entries = state.entries
-    order = [rank[k] for _, _, k in entries]
-    ordered = map(entries.__getitem__, sorted(range(len(entries)), key=order.__getitem__))
     if member is not None:  # the member price first on its line: an application of its own
         said.append(
             ("member.price", {"tier": member.tier}, MEMBER_PRICE_SOURCE, SourceKind.MEMBER_PRICE)
         )
         first = _member_entries(basket, len(apps))
         add_adjustments(made, first, line_ids, said)
-    add_adjustments(made, ordered, line_ids, said)
+    add_adjustments(made, state.entries, line_ids, said)
     return [tuple(adjustments) for adjustments in made]
-
-
-def _rank(apps: Sequence[App]) -> list[int]:
-    """Each application's place in application order: by offer key, then as applied. (The
-    few distinct keys are sorted once; the applications then by their key's place.)"""
-    keys = [app.offer.key for app in apps]
-    place = {key: n for n, key in enumerate(sorted(set(keys)))}
-    by_key = [place[key] for key in keys]
-    rank = [0] * len(apps)
-    for n, k in enumerate(sorted(range(len(apps)), key=by_key.__getitem__)):
-        rank[k] = n
-    return rank
 
 
 def _member_entries(basket: Basket, app: int) -> list[tuple[int, int, int]]:

@@ -19,6 +19,8 @@ from pos_app.domain.pricing import (
     SpecialPrice,
     price,
 )
+from pos_app.domain.pricing.adjustments import MEMBER_PRICE_SOURCE
+from pos_app.domain.pricing.offers import coupon_offer, promotion_offer
 
 ZONE = "Asia/Shanghai"
 carts = st.tuples(pricing_lines(), promotions(), members, coupons())
@@ -88,6 +90,23 @@ def test_a_per_unit_offer_applies_to_no_more_units_than_it_discounted(cart: Cart
         if use.source in per_unit:
             carried = {a.line_id for a in priced.adjustments if a.source == use.source}
             assert 0 < use.applications <= sum(units[line_id] for line_id in carried), use
+
+
+@checks
+@given(carts)
+def test_each_line_lists_its_savings_in_the_order_they_were_applied(cart: Cart) -> None:
+    """The member price first, then by the order offers apply in (stage, step, priority,
+    specificity, id): what the receipt and the display list under each line."""
+    _, rules, _, presented = cart
+    keys = {p.id: promotion_offer(p, None).key for p in rules}
+    keys |= {c.id: coupon_offer(c).key for c in presented}
+    for line in _price(cart).lines:
+        sources = [a.source for a in line.adjustments]
+        if MEMBER_PRICE_SOURCE in sources:
+            assert sources.index(MEMBER_PRICE_SOURCE) == 0
+            sources = sources[1:]
+        order = [keys[source] for source in sources]
+        assert order == sorted(order), sources
 
 
 @checks
