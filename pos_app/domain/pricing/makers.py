@@ -27,7 +27,7 @@ from dataclasses import fields
 from typing import Any
 
 from pos_app.domain.money import Money
-from pos_app.domain.pricing.adjustments import Adjustment, PricedLine, SourceKind
+from pos_app.domain.pricing.adjustments import Adjustment, OfferUse, PricedLine, SourceKind
 
 SHARED_AMOUNTS = 1 << 14
 _SHARED: dict[int, Money] = {}
@@ -49,6 +49,7 @@ def _twin(cls: type, *names: str, checks: bool = False) -> Any:
 _MoneyTwin = _twin(Money, "fen", checks=True)
 _AdjustmentTwin = _twin(Adjustment, "line_id", "amount", "reason", "params", "source", "kind")
 _PricedLineTwin = _twin(PricedLine, "line_id", "amount", "discount", "total", "adjustments")
+_OfferUseTwin = _twin(OfferUse, "source", "kind", "applications", "saved")
 
 
 def money(fen: int) -> Money:
@@ -97,6 +98,13 @@ def add_adjustments(
         one.amount = shared(fen) or _share(fen)
         one.__class__ = cls
         made[i].append(one)
+
+
+def offer_use(source: str, kind: SourceKind, applications: int, saved: Money) -> OfferUse:
+    made = _OfferUseTwin()
+    made.source, made.kind, made.applications, made.saved = source, kind, applications, saved
+    made.__class__ = OfferUse
+    return made  # type: ignore[no-any-return]
 
 
 def priced_line(

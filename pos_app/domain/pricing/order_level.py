@@ -11,11 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import compress, repeat
+from operator import itemgetter
+from typing import TypeVar
 
 from pos_app.domain.money import Money
 from pos_app.domain.pricing.offers import Offer
 from pos_app.domain.pricing.promotions import SpendTier, SpendTiers, percent_of
 from pos_app.domain.pricing.state import App, State
+
+T = TypeVar("T")
 
 
 def split(total: int, weights: Sequence[int], whole: int | None = None) -> list[int]:
@@ -42,7 +46,7 @@ def _spread(
     offer: Offer,
     off: int,
     eligible: list[int],
-    weights: list[int],
+    weights: Sequence[int],
     whole: int,
     state: State,
     *,
@@ -79,16 +83,19 @@ def _spread(
 def order_eligible(offer: Offer, lines: Sequence[int], state: State) -> list[int]:
     """The lines an order-level offer may use now: spend-and-save the free, open goods
     (untouched ones only when non-stackable); money coupons what is left to pay (unpromoted
-    goods only when the coupon refuses promotions)."""
+    goods only when the coupon refuses promotions). (What is left never goes below zero, so
+    "more than zero" is the value itself, read for all ``lines`` at once.)"""
     coupon = offer.coupon
     if coupon is not None:
         pay, promoted = state.pay, state.promoted
         if coupon.with_promotions:
-            return [i for i in lines if pay[i] > 0]
+            return list(compress(lines, at(pay, lines)))
         return [i for i in lines if pay[i] > 0 and not promoted[i]]
     fnet, closed, touched, groups = state.fnet, state.closed, state.touched, state.groups
     group, exclusive = offer.group, not offer.stackable
     if group is None and not exclusive:
+        if not any(at(closed, lines)):
+            return list(compress(lines, at(fnet, lines)))
         return [i for i in lines if fnet[i] > 0 and not closed[i]]
     return [
         i
@@ -98,6 +105,13 @@ def order_eligible(offer: Offer, lines: Sequence[int], state: State) -> list[int
         and (group is None or group not in groups[i])
         and not (exclusive and touched[i])
     ]
+
+
+def at(column: Sequence[T], indices: Sequence[int]) -> Sequence[T]:
+    """``column``'s values at ``indices``, in that order (gathered in one call)."""
+    if len(indices) > 1:
+        return itemgetter(*indices)(column)  # type: ignore[no-any-return]
+    return [column[i] for i in indices]
 
 
 def order_saving(offer: Offer, base: int) -> tuple[int, SpendTier | None, int]:
@@ -125,19 +139,17 @@ def order_saving(offer: Offer, base: int) -> tuple[int, SpendTier | None, int]:
     return max(0, min(off, base)), tier, applications
 
 
-def _measure(offer: Offer, eligible: list[int], state: State) -> tuple[int, list[int], int]:
+def _measure(offer: Offer, eligible: list[int], state: State) -> tuple[int, Sequence[int], int]:
     """(the amount its threshold reads, the weights its saving is split by, their sum): a
     coupon reads what is left to pay; spend-and-save reads ``spend_base``, so one
     spend-and-save never lowers another's threshold, and splits by what the free units still
     cost."""
     if offer.coupon is not None:
-        pay = state.pay
-        weights = [pay[i] for i in eligible]
+        weights = at(state.pay, eligible)
         base = sum(weights)
         return base, weights, base
-    fnet = state.fnet
-    weights = [fnet[i] for i in eligible]
-    return sum(map(state.spend_base.__getitem__, eligible)), weights, sum(weights)
+    weights = at(state.fnet, eligible)
+    return sum(at(state.spend_base, eligible)), weights, sum(weights)
 
 
 def order_alone(offer: Offer, lines: Sequence[int], state: State) -> int:

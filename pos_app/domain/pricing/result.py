@@ -20,7 +20,8 @@ from pos_app.domain.pricing.adjustments import (
     SourceKind,
 )
 from pos_app.domain.pricing.coupon_terms import PRODUCT_KINDS, Coupon, CouponKind
-from pos_app.domain.pricing.makers import add_adjustments, money, priced_lines
+from pos_app.domain.pricing.makers import add_adjustments, money, offer_use, priced_lines
+from pos_app.domain.pricing.offers import Offer
 from pos_app.domain.pricing.state import Basket, State
 
 _ZERO = Money(0)
@@ -99,13 +100,21 @@ def _saved_by_app(state: State) -> list[int]:
 
 
 def _uses(state: State, saved: list[int]) -> tuple[OfferUse, ...]:
+    """Applications and saving per source: summed per offer first (an offer applies many
+    times in a big cart, once per line for a per-unit one), then per (kind, source)."""
+    counts: dict[Offer, int] = {}
+    fens: dict[Offer, int] = {}
+    for app, fen in zip(state.apps, saved, strict=True):
+        offer = app.offer
+        counts[offer] = counts.get(offer, 0) + app.applications
+        fens[offer] = fens.get(offer, 0) + fen
     totals: dict[tuple[SourceKind, str], list[int]] = {}
-    for k, app in enumerate(state.apps):
-        entry = totals.setdefault((app.offer.kind, app.offer.source), [0, 0])
-        entry[0] += app.applications
-        entry[1] += saved[k]
+    for offer, count in counts.items():
+        entry = totals.setdefault((offer.kind, offer.source), [0, 0])
+        entry[0] += count
+        entry[1] += fens[offer]
     return tuple(
-        OfferUse(source, kind, count, money(fen))
+        offer_use(source, kind, count, money(fen))
         for (kind, source), (count, fen) in sorted(totals.items())
     )
 

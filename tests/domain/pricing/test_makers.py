@@ -12,6 +12,7 @@ from pricing_strategies import AT, members, pricing_lines, promotions
 from pos_app.domain.money import Money
 from pos_app.domain.pricing import (
     Adjustment,
+    OfferUse,
     PercentOff,
     PricedLine,
     PricingLine,
@@ -24,7 +25,13 @@ from pos_app.domain.pricing import (
     price,
 )
 from pos_app.domain.pricing.engine import searched
-from pos_app.domain.pricing.makers import add_adjustments, adjustment, money, priced_lines
+from pos_app.domain.pricing.makers import (
+    add_adjustments,
+    adjustment,
+    money,
+    offer_use,
+    priced_lines,
+)
 from pos_app.domain.pricing.plain import plain_cart
 from pos_app.domain.pricing.promotions import percent_hundredths, percent_of
 from pos_app.domain.pricing.state import Basket, per_grams_fen
@@ -48,6 +55,10 @@ def test_quick_constructors_make_equal_values_of_the_same_type() -> None:
 
     (line,) = priced_lines(["L2"], {"L2": 1}, [0, 500], [0, 380], [(), (plain,)])
     assert line == PricedLine("L2", Money(500), Money(120), Money(380), (plain,))
+
+    use = offer_use("P1", SourceKind.PROMOTION, 3, money(120))
+    assert use == OfferUse("P1", SourceKind.PROMOTION, 3, Money(120)) and type(use) is OfferUse
+    assert repr(use) == repr(OfferUse("P1", SourceKind.PROMOTION, 3, Money(120)))
 
 
 @checks
