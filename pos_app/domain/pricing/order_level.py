@@ -154,6 +154,8 @@ def _measure(offer: Offer, eligible: list[int], state: State) -> tuple[int, Sequ
 
 def order_alone(offer: Offer, lines: Sequence[int], state: State) -> int:
     """What an order-level offer would save applied next on ``state``, without applying it."""
+    if offer.steps is not None and offer.max_discount is None:
+        return max(0, _tiered(offer, lines, state)[3])
     base, _, whole = _measure(offer, order_eligible(offer, lines, state), state)
     return min(order_saving(offer, base)[0], whole)
 
@@ -173,7 +175,46 @@ def _tier_params(offer: Offer, tier: SpendTier, off: int) -> dict[str, str]:
     return params
 
 
+def _tiered(
+    offer: Offer, lines: Sequence[int], state: State
+) -> tuple[list[int], Sequence[int], int, int, SpendTier | None]:
+    """(eligible lines, weights, their sum, fen off, tier reached) of a spend-and-save by
+    tiers with no cap on its saving: ``order_eligible``, ``_measure`` and ``order_saving``
+    in one, for the offers a big cart has by the dozen."""
+    eligible = order_eligible(offer, lines, state)
+    if len(eligible) > 1:
+        read = itemgetter(*eligible)
+        weights, base = read(state.fnet), sum(read(state.spend_base))
+    else:
+        weights = [state.fnet[i] for i in eligible]
+        base = sum([state.spend_base[i] for i in eligible])
+    whole = sum(weights)
+    for step in offer.steps or ():
+        if step[0] <= base:
+            _, off, tier = step
+            return eligible, weights, whole, min(off, base, whole), tier
+    return eligible, weights, whole, 0, None
+
+
 def order_level(offer: Offer, lines: Sequence[int], state: State) -> int:
+    if offer.steps is not None and offer.max_discount is None:
+        eligible, weights, whole, off, tier = _tiered(offer, lines, state)
+        if off <= 0:
+            return 0
+        if not offer.stackable:
+            closed = state.closed
+            for i in eligible:
+                closed[i] = True
+        return _spread(
+            offer,
+            off,
+            eligible,
+            weights,
+            whole,
+            state,
+            promotion=True,
+            params=_tier_params(offer, tier, off),  # type: ignore[arg-type]
+        )
     eligible = order_eligible(offer, lines, state)
     base, weights, whole = _measure(offer, eligible, state)
     off, tier, applications = order_saving(offer, base)
