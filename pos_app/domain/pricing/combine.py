@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
-from pos_app.domain.pricing.order_level import order_alone
+from pos_app.domain.pricing.order_level import at, order_alone
 from pos_app.domain.pricing.repair import Outcome, repair_plans, tier
 from pos_app.domain.pricing.search import (
     CANONICAL,
@@ -210,32 +210,35 @@ def threshold_pairs(nodes: Sequence[Node], state: State) -> set[tuple[int, int]]
     """(earlier, later) node ids where the earlier one could make the later miss a threshold:
     a coupon reads what is left to pay, so any earlier saving counts; a spend-and-save reads
     the amount after the item stage and loses only lines an earlier non-stackable one
-    closes."""
+    closes. ``nodes`` are in application order (canonical), so the earlier ones are those
+    before."""
     pairs: set[tuple[int, int]] = set()
-    for node in nodes:
-        if not node.offer.thresholds:
+    for k, node in enumerate(nodes):
+        offer = node.offer
+        if not offer.thresholds:
             continue
-        lines = set(node.lines)
-        earlier = [
-            other
-            for other in nodes
-            if other is not node
-            and other.offer.key < node.offer.key
-            and not lines.isdisjoint(other.lines)
-        ]
-        if node.offer.promotion is not None:
-            earlier = [
-                other
-                for other in earlier
-                if other.offer.promotion is not None and not other.offer.stackable
-            ]
-            high = sum(state.spend_base[i] for i in node.lines if not state.closed[i])
+        promotion = offer.promotion is not None
+        lines: set[int] | None = None
+        earlier: list[Node] = []
+        for other in nodes[:k]:
+            if promotion and (other.offer.promotion is None or other.offer.stackable):
+                continue  # only a non-stackable spend-and-save closes lines
+            if lines is None:
+                lines = set(node.lines)
+            if not lines.isdisjoint(other.lines):
+                earlier.append(other)
+        if not earlier:
+            continue
+        assert lines is not None
+        if promotion:
+            spend_base, closed = state.spend_base, state.closed
+            high = sum(spend_base[i] for i in node.lines if not closed[i])
             low = high - sum(
-                state.spend_base[i] for other in earlier for i in lines.intersection(other.lines)
+                spend_base[i] for other in earlier for i in lines.intersection(other.lines)
             )
         else:
-            high = sum(map(state.pay.__getitem__, node.lines))
+            high = sum(at(state.pay, node.lines))
             low = high - sum(other.alone for other in earlier)
-        if tier(node.offer, low) != tier(node.offer, high):
+        if tier(offer, low) != tier(offer, high):
             pairs.update((other.id, node.id) for other in earlier)
     return pairs
