@@ -110,15 +110,22 @@ def clashing(
     clash: Callable[[Node, Node], bool],
 ) -> set[int]:
     """Ids of the nodes that clash with another node on some line."""
-    by_line: list[list[Node]] = [[] for _ in range(count)]
+    alone: dict[int, Node] = {}  # line -> the one node on it, while it has one
+    shared: dict[int, list[Node]] = {}  # line -> its nodes, once it has two or more
     for node in ordered:
         for i in node.lines:
-            by_line[i].append(node)
+            first = alone.get(i)
+            if first is None:
+                alone[i] = node
+            else:
+                nodes = shared.get(i)
+                if nodes is None:
+                    shared[i] = [first, node]
+                else:
+                    nodes.append(node)
     found: set[int] = set()
     checked: set[tuple[int, int]] = set()  # only two multi-line nodes can meet on two lines
-    for nodes in by_line:
-        if len(nodes) < 2:
-            continue
+    for nodes in shared.values():
         for a, b in combinations(nodes, 2):
             pair = (a.id, b.id)
             if pair[0] in found and pair[1] in found:
@@ -142,7 +149,14 @@ def clusters(count: int, ordered: Sequence[Node]) -> list[list[Node]]:
                 parent[max(ra, rb)] = min(ra, rb)
     groups: dict[int, list[Node]] = {}
     for node in ordered:
-        groups.setdefault(_root(parent, node.lines[0]), []).append(node)
+        root = node.lines[0]
+        if parent[root] != root:
+            root = _root(parent, root)
+        members = groups.get(root)
+        if members is None:
+            groups[root] = [node]
+        else:
+            members.append(node)
     return list(groups.values())
 
 
