@@ -199,34 +199,21 @@ def _tiered(
 def order_level(offer: Offer, lines: Sequence[int], state: State) -> int:
     if offer.steps is not None and offer.max_discount is None:
         eligible, weights, whole, off, tier = _tiered(offer, lines, state)
-        if off <= 0:
-            return 0
-        if not offer.stackable:
-            closed = state.closed
-            for i in eligible:
-                closed[i] = True
-        return _spread(
-            offer,
-            off,
-            eligible,
-            weights,
-            whole,
-            state,
-            promotion=True,
-            params=_tier_params(offer, tier, off),  # type: ignore[arg-type]
-        )
-    eligible = order_eligible(offer, lines, state)
-    base, weights, whole = _measure(offer, eligible, state)
-    off, tier, applications = order_saving(offer, base)
-    off = min(off, whole)
+        applications = 1
+    else:
+        eligible = order_eligible(offer, lines, state)
+        base, weights, whole = _measure(offer, eligible, state)
+        off, tier, applications = order_saving(offer, base)
+        off = min(off, whole)
     if off <= 0:
         return 0
     params = offer.params
     promotion = offer.coupon is None
     if promotion:
         if not offer.stackable:
+            closed = state.closed
             for i in eligible:
-                state.closed[i] = True
+                closed[i] = True
         if tier is not None:
             params = _tier_params(offer, tier, off)
     return _spread(
