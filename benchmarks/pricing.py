@@ -17,7 +17,6 @@ member): ``.venv/bin/python -m benchmarks.pricing``, one JSON line per count.
 
 from __future__ import annotations
 
-import gc
 import json
 import random
 import statistics
@@ -26,6 +25,7 @@ from datetime import datetime, timedelta, timezone
 from datetime import time as clock
 from decimal import Decimal
 
+from pos_app.bootstrap import settle_heap, unsettle_heap
 from pos_app.domain.money import Money
 from pos_app.domain.pricing import (
     AmountOff,
@@ -228,19 +228,18 @@ def coupons() -> list[Coupon]:
 def measure(
     promotion_count: int, samples: int = SAMPLES, store: Store | None = None, *, freeze: bool = True
 ) -> list[float]:
-    """Milliseconds per reprice. ``freeze`` moves the long-lived store data out of the
-    garbage collector's reach first (``gc.freeze()``), as the app should do once rules and
-    catalogue are loaded; without it a full collection over that heap lands in a sample now
-    and then (tens of ms on this store)."""
+    """Milliseconds per reprice. ``freeze`` settles the heap first as the app does once rules
+    and catalogue are loaded (``bootstrap.settle_heap``: the long-lived store data moved out
+    of the garbage collector's reach, the young generation collected less often); without it
+    a full collection over that heap lands in a sample now and then (tens of ms on this
+    store)."""
     store = store or Store()
     rules = RuleIndex(store.promotions(promotion_count))
     carts = [store.cart(seed) for seed in range(CARTS)]
     presented = coupons()
     for cart in carts:  # warm-up: imports, zoneinfo cache
         price(cart, rules, AT, time_zone=ZONE, member=MEMBER, coupons=presented)
-    if freeze:
-        gc.collect()
-        gc.freeze()
+    settled = settle_heap() if freeze else None
     timings = []
     try:
         for n in range(samples):
@@ -249,8 +248,8 @@ def measure(
             price(cart, rules, AT, time_zone=ZONE, member=MEMBER, coupons=presented)
             timings.append((time.perf_counter() - started) * 1000)
     finally:
-        if freeze:
-            gc.unfreeze()
+        if settled is not None:
+            unsettle_heap(settled)
     return timings
 
 
@@ -262,7 +261,8 @@ def reprice_200_lines_500_promos() -> tuple[str, list[float], str, str, list[flo
         f"pricing.price() from scratch on {CARTS} generated {LINES}-line member carts "
         f"(gold tier, member prices) with 3 coupons, {SKU_COUNT:,} SKUs in "
         f"{len(CATEGORIES)} categories, 500 live promotions (weekly-flyer mix), "
-        f"{SAMPLES} reprices, one process, long-lived data gc.freeze()d first"
+        f"{SAMPLES} reprices, one process, heap settled first as the app does "
+        "(bootstrap.settle_heap)"
     )
     return (
         "reprice_200_lines_500_promos",

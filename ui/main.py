@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import gc
 import logging
 import os
 import sys
@@ -113,7 +112,7 @@ class PosApplication:
     def __init__(self, config: AppConfig, app: QApplication) -> None:
         from hardware.printer.transports import prepare_escpos_env
         from hardware.wiring import build_devices
-        from pos_app.bootstrap import build_core, open_database
+        from pos_app.bootstrap import build_core, open_database, settle_heap
         from pos_app.bus import EventBus
         from pos_app.clock import SystemClock
         from pos_app.i18n import load_catalog
@@ -157,8 +156,7 @@ class PosApplication:
         self.tasks.store(self.core.printing.retry_waiting)
         # what lives all day (catalogue caches, Qt wrappers, modules) is moved out of the
         # collector's way, so a full collection never pauses a scan or a reprice
-        gc.collect()
-        gc.freeze()
+        settle_heap()
         if self.core.payments is not None:  # settle payments a crash left in flight
             self.tasks.network(self.core.payments.resolve_in_flight)
 
