@@ -20,12 +20,12 @@ looking at every offer. What sets cost, free and gain is remembered (``rivals``)
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pos_app.domain.pricing.offers import Offer
-from pos_app.domain.pricing.order_level import order_eligible, order_saving
+from pos_app.domain.pricing.order_level import at, order_eligible, order_saving
 from pos_app.domain.pricing.promotions import SpendTiers
-from pos_app.domain.pricing.rivals import Rivals
+from pos_app.domain.pricing.rivals import Option, Rivals
 from pos_app.domain.pricing.search import Node
 from pos_app.domain.pricing.state import Basket, State
 
@@ -33,21 +33,24 @@ COVERS_PER_CUT = 2
 REPEAT_CUTS = 3
 CHAIN = 16
 """Units looked at, for an offer that wants untouched goods, in a thorough repair."""
+UNHELD = 1 << 62
+"""``Outcome.held_cost`` of a line no item node saved on."""
 
 
 @dataclass(slots=True)
 class Outcome:
-    """The item stage as solved: what each line adds to the base of an order-level offer of
-    each sort, and which item nodes saved what on which line."""
+    """The item stage as solved: which item nodes saved what on which line, and (``base_of``)
+    what each line adds to the base of an order-level offer of each sort."""
 
-    bases: dict[tuple[bool, bool], list[int]]
-    """(is a promotion, wants untouched goods) -> per line base after the item stage."""
     saved_by: dict[int, int]
     """Item node id -> what it saved."""
-    held_by: dict[int, frozenset[int]]
-    """Line -> ids of the item nodes that saved on it."""
-    held_cost: dict[int, int]
-    """Line -> what the item nodes that saved on it saved in all."""
+    savers: dict[int, list[int]]
+    """Line -> ids of the item nodes that saved on it (each once)."""
+    held_cost: list[int]
+    """Per line: what the item nodes that saved on it saved in all (``UNHELD`` where none
+    did, more than any saving: the cheapest of some lines is ``UNHELD`` when none is held)."""
+    amount: list[int]
+    """The basket's base amount per line."""
     takers: dict[int, set[int]]
     """Line -> ids of multi-line item nodes that took its units or marked their exclusivity
     group on it without saving there (the dear item of a "second item half price" pair)."""
@@ -58,6 +61,8 @@ class Outcome:
     entry made by the order stage)."""
     solved_from: int = 0
     _order_saved: dict[int, int] | None = None
+    _bases: dict[tuple[bool, bool], list[int]] = field(default_factory=dict)
+    _tops: dict[tuple[bool, bool], list[int]] = field(default_factory=dict)
 
     def order_saved(self, offer: Offer) -> int:
         """What an order-level offer saved in the first solve."""
@@ -79,28 +84,58 @@ class Outcome:
         basket: Basket,
         item_nodes: Sequence[Node],
     ) -> Outcome:
-        """Record the item stage; ``node_of`` maps (id of offer, line) to the node id."""
+        """Record the item stage; ``node_of`` maps (id of offer, line) to the node id. (Where
+        each node has one entry, the usual case, a line's cost is the sum of its entries.)"""
+        offers = [id(app[0]) for app in state.apps]
         saved_by: dict[int, int] = {}
-        savers: dict[int, set[int]] = {}
-        offers = [id(app.offer) for app in state.apps]
+        savers: dict[int, list[int]] = {}
+        held_cost = [UNHELD] * len(basket.lines)
         for i, fen, app in state.entries:
             node_id = node_of[(offers[app], i)]
-            saved_by[node_id] = saved_by.get(node_id, 0) + fen
-            savers.setdefault(i, set()).add(node_id)
-        fnet, pay = list(state.fnet), list(state.pay)
-        bases = {
-            (True, False): fnet,
-            (True, True): [0 if t else f for f, t in zip(fnet, state.touched, strict=True)],
-            (False, False): pay,
-            (False, True): [0 if p else f for f, p in zip(pay, state.promoted, strict=True)],
-        }
-        held_by = {i: frozenset(ids) for i, ids in savers.items()}
-        held_cost = {i: sum(map(saved_by.__getitem__, ids)) for i, ids in held_by.items()}
+            saved_by[node_id] = fen
+            found = savers.get(i)
+            if found is None:
+                savers[i] = [node_id]
+                held_cost[i] = fen
+            else:
+                found.append(node_id)
+                held_cost[i] += fen
+        if len(saved_by) < len(state.entries):  # some node has more than one entry
+            saved_by = {}
+            for i, fen, app in state.entries:
+                node_id = node_of[(offers[app], i)]
+                saved_by[node_id] = saved_by.get(node_id, 0) + fen
+            for i, found in savers.items():
+                found[:] = dict.fromkeys(found)
+                held_cost[i] = sum(map(saved_by.__getitem__, found))
         takers = _takers(state, basket, item_nodes, set(offers))
-        return cls(bases, saved_by, held_by, held_cost, takers, state.copy())
+        return cls(saved_by, savers, held_cost, basket.amount, takers, state.copy())
 
     def base_of(self, offer: Offer) -> list[int]:
-        return self.bases[(offer.promotion is not None, _excluding(offer))]
+        """Per line base after the item stage for an offer of this sort (made when first
+        asked for)."""
+        key = (offer.promotion is not None, _excluding(offer))
+        found = self._bases.get(key)
+        if found is None:
+            state = self.state
+            left = state.fnet if key[0] else state.pay
+            if key[1]:
+                marked = state.touched if key[0] else state.promoted
+                left = [0 if m else f for f, m in zip(left, marked, strict=True)]
+            found = self._bases[key] = left
+        return found
+
+    def top_of(self, offer: Offer) -> list[int]:
+        """``base_of`` with every line some item node saved on at its base amount: what the
+        offer's lines would add with every holder dropped."""
+        key = (offer.promotion is not None, _excluding(offer))
+        found = self._tops.get(key)
+        if found is None:
+            found = self._tops[key] = list(self.base_of(offer))
+            amount = self.amount
+            for i in self.savers:
+                found[i] = amount[i]
+        return found
 
 
 def _takers(
@@ -148,7 +183,7 @@ def repair_plans(
     than its saving with every held line freed, less its cheapest unit (a proposal that frees
     anything drops a whole unit, and savings are never negative). Once a bound is below the
     ``count``-th best gain found, no later offer can change the answer."""
-    bounded = [(_bound(node, basket, outcome), node) for node in order_nodes]
+    bounded = [(_bound(node, outcome), node) for node in order_nodes]
     bounded = [item for item in bounded if item[0] is not None]
     gaining: list[Node] = []
     if thorough or not bounded:
@@ -183,8 +218,8 @@ def _could_gain(node: Node, basket: Basket, outcome: Outcome) -> bool:
     saved = outcome.order_saved(offer)  # never more than it saves alone (monotone)
     if order_saving(offer, sum(map(basket.amount.__getitem__, node.lines)))[0] <= saved:
         return False  # even on every line at its base amount it saves no more
-    held_by, takers = outcome.held_by, outcome.takers
-    hit = {i for i in node.lines if i in held_by or i in takers}
+    savers, takers = outcome.savers, outcome.takers
+    hit = {i for i in node.lines if i in savers or i in takers}
     if not hit:
         return False
     base = outcome.base_of(offer)
@@ -204,13 +239,14 @@ def _more_plans(gaining: Sequence[Node], basket: Basket, outcome: Outcome) -> li
     for node in gaining:
         holders: set[int] = set()
         for i in node.lines:
-            holders |= outcome.held_by.get(i, frozenset()) | outcome.takers.get(i, set())
+            holders.update(outcome.savers.get(i, ()))
+            holders |= outcome.takers.get(i, set())
         for k in sorted(holders, key=lambda k: (-saved_by.get(k, 0), k)):
             plans.append(frozenset({k}))
-        facts = _bound(node, basket, outcome, estimate_only=False)
+        facts = _bound(node, outcome, estimate_only=False)
         if _excluding(node.offer) and facts is not None:
-            base = outcome.base_of(node.offer)
-            rivals = Rivals(node.offer, _held(facts[1], basket, outcome, base), facts[2], saved_by)
+            held = _held(_hit(node, outcome), basket, outcome, outcome.base_of(node.offer))
+            rivals = Rivals(node.offer, held, facts[1], saved_by)
             plans += _excluding_chain(rivals)
     return plans
 
@@ -232,29 +268,39 @@ def _excluding_chain(rivals: Rivals) -> list[frozenset[int]]:
     return [*ranked[:1], *chain]
 
 
-Held = tuple[int, list[int], int]
-"""(bound on any proposal's gain, the offer's lines some item node saved on, current base)."""
+Held = tuple[int, int]
+"""(bound on any proposal's gain, the offer's current base)."""
 
 
-def _bound(
-    node: Node, basket: Basket, outcome: Outcome, *, estimate_only: bool = True
-) -> Held | None:
+def _bound(node: Node, outcome: Outcome, *, estimate_only: bool = True) -> Held | None:
     """What an offer's proposals may gain at most (estimated: another item offer taking a
     dropped one's place is not in it), with the facts they start from; None when no
-    proposal can gain anything by the estimate (``estimate_only``) or frees nothing."""
-    offer = node.offer
-    if not (offer.thresholds or offer.group is not None or _excluding(offer)):
+    proposal can gain anything by the estimate (``estimate_only``) or frees nothing. (Read
+    from per line lists, at all the offer's lines at once: the held lines themselves are
+    found only for the offers proposed for.)"""
+    offer, lines = node.offer, node.lines
+    if not (offer.thresholds or offer.group is not None or _excluding(offer)) or not lines:
         return None
-    held_by, base = outcome.held_by, outcome.base_of(offer)
-    hit = [i for i in node.lines if i in held_by]
-    if not hit:
+    cheapest = min(_at(outcome.held_cost, lines))
+    if cheapest == UNHELD:
         return None
-    current = sum(map(base.__getitem__, node.lines))
-    cheapest = min(map(outcome.held_cost.__getitem__, hit))
-    freed = sum(map(basket.amount.__getitem__, hit)) - sum(map(base.__getitem__, hit))
+    current = sum(_at(outcome.base_of(offer), lines))
     now = order_saving(offer, current)[0]
-    bound = order_saving(offer, current + freed)[0] - now - cheapest
-    return (bound, hit, current) if bound > 0 or not estimate_only else None
+    bound = order_saving(offer, sum(_at(outcome.top_of(offer), lines)))[0] - now - cheapest
+    return (bound, current) if bound > 0 or not estimate_only else None
+
+
+def _at(column: list[int], lines: tuple[int, ...]) -> Sequence[int]:
+    """``column`` at an offer's lines (no repeats): a slice where they are one run (an offer
+    on the whole cart)."""
+    if lines and lines[-1] - lines[0] + 1 == len(lines):
+        return column[lines[0] : lines[-1] + 1]
+    return at(column, lines)
+
+
+def _hit(node: Node, outcome: Outcome) -> list[int]:
+    """The offer's lines some item node saved on."""
+    return list(filter(outcome.savers.__contains__, node.lines))
 
 
 def _held(
@@ -262,10 +308,10 @@ def _held(
 ) -> dict[frozenset[int], int]:
     """Each set of item nodes holding some of ``hit`` down -> the base those lines would add
     if all of the set went."""
-    held_by, amount = outcome.held_by, basket.amount
+    savers, amount = outcome.savers, basket.amount
     held: dict[frozenset[int], int] = {}
     for i in hit:
-        nodes = held_by[i]
+        nodes = frozenset(savers[i])
         held[nodes] = held.get(nodes, 0) + amount[i] - base[i]
     return held
 
@@ -281,10 +327,9 @@ def _proposals(
     node: Node, facts: Held, basket: Basket, outcome: Outcome, item_nodes: Sequence[Node]
 ) -> list[tuple[int, frozenset[int]]]:
     offer = node.offer
-    held = _held(facts[1], basket, outcome, outcome.base_of(offer))
-    rivals = Rivals(offer, held, facts[2], outcome.saved_by)
-    units = rivals.units
-    everything = frozenset().union(*units)
+    held = _held(_hit(node, outcome), basket, outcome, outcome.base_of(offer))
+    rivals = Rivals(offer, held, facts[1], outcome.saved_by)
+    units, everything = rivals.units, rivals.everything
     plans: list[frozenset[int]] = []
     if offer.group is not None:
         lines = set(node.lines)
@@ -333,16 +378,18 @@ def _threshold_plans(
 def _cheapest_covers(rivals: Rivals, need: int) -> list[frozenset[int]]:
     """The cheapest unions of units whose freed amount reaches ``need``: exact over up to
     ``EXACT_RIVALS`` units, else greedy by cost per freed fen. Ordered by cost, then size,
-    then the sorted ids (computed only among those that tie for a place)."""
-    cost, freed = rivals.cost, rivals.freed
-    enough = [option for option in rivals.options() if freed(option) >= need]
-    enough.sort(key=lambda o: (cost(o), len(o)))
-    if len(enough) > COVERS_PER_CUT:
-        last = enough[COVERS_PER_CUT - 1]
-        edge = (cost(last), len(last))
-        enough = [o for o in enough if (cost(o), len(o)) <= edge]
-    enough.sort(key=lambda o: (cost(o), len(o), sorted(o)))
-    return enough[:COVERS_PER_CUT]
+    then the sorted ids (computed only among those that tie for a place: the options come
+    cheapest first, then fewest nodes)."""
+    found: list[Option] = []
+    for option in rivals.options():
+        if option[2] >= need:
+            if len(found) >= COVERS_PER_CUT and option[:2] != found[COVERS_PER_CUT - 1][:2]:
+                break
+            found.append(option)
+    covers = [(option[0], option[1], rivals.drop(option)) for option in found]
+    if len(covers) > 1:
+        covers.sort(key=lambda cover: (cover[0], cover[1], sorted(cover[2])))
+    return [cover[2] for cover in covers[:COVERS_PER_CUT]]
 
 
 def _cuts(offer: Offer, current: int, reach: int) -> list[int]:
