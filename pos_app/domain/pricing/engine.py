@@ -26,8 +26,11 @@ the saving exactly, no line gets more than it costs, and scan order changes noth
 
 from __future__ import annotations
 
+from bisect import insort
 from collections.abc import Sequence
+from dataclasses import fields
 from datetime import datetime
+from itertools import count
 from zoneinfo import ZoneInfo
 
 from pos_app.domain.money import Money
@@ -46,18 +49,26 @@ from pos_app.domain.pricing.coupon_terms import (
     holder_refusal,
 )
 from pos_app.domain.pricing.index import RuleIndex
-from pos_app.domain.pricing.offers import ITEM, Offer, coupon_offer
-from pos_app.domain.pricing.order_level import order_alone
+from pos_app.domain.pricing.offers import ITEM, PERCENT_RULE, Offer, coupon_offer
+from pos_app.domain.pricing.order_level import order_saving
 from pos_app.domain.pricing.plain import plain_cart
 from pos_app.domain.pricing.promotions import Scope
 from pos_app.domain.pricing.result import assemble
-from pos_app.domain.pricing.rewards import unit_savings
-from pos_app.domain.pricing.search import Budget, Node, SearchLimits, alone_savings, apply_nodes
+from pos_app.domain.pricing.rewards import apply, unit_savings
+from pos_app.domain.pricing.search import Budget, Node, SearchLimits, apply_nodes
 from pos_app.domain.pricing.state import Basket, State, canonical
 from pos_app.domain.pricing.windows import Moment
 
 Planned = list[tuple[Offer, tuple[int, ...]]]
 """Offers with the canonical indices of the lines they may apply to."""
+
+_NODE_FIELDS = ("id", "offer", "lines", "alone")
+if tuple(field.name for field in fields(Node)) != _NODE_FIELDS:
+    raise TypeError("search.Node's fields changed: review engine._per_line")
+
+
+def _key(item: tuple[Offer, tuple[int, ...]]) -> tuple[int, int, int, int, str]:
+    return item[0].key
 
 
 def price(
@@ -101,14 +112,10 @@ def searched(
     coupon_lines = {coupon.id: _coupon_lines(basket, coupon) for coupon in coupons}
     accepted, refusals = _coupon_offers(basket, coupons, member, at, coupon_lines)
     products = [c for c in accepted if c.kind is not CouponKind.PARKING]
-    nodes, others = _nodes(
-        planned + [(coupon_offer(c), coupon_lines[c.id]) for c in products], basket
-    )
-    _set_alone(others, basket)
-    live = [node for node in nodes if node.alone > 0]
+    live, saved = _nodes(_in_order(planned, products, coupon_lines), basket)
     budget = Budget(limits or SearchLimits())
     state, excluded = _best_coupon_set(basket, live, accepted, budget)
-    state, single = _never_worse_than_one(basket, state, live)
+    state, single = _never_worse_than_one(basket, state, live, saved)
     for coupon_id in () if single else excluded:
         refusals[coupon_id] = Refusal("coupon.not_stackable")
     return assemble(
@@ -124,13 +131,13 @@ def searched(
 
 
 def _best_coupon_set(
-    basket: Basket, live: Sequence[Node], accepted: Sequence[Coupon], budget: Budget
+    basket: Basket, live: list[Node], accepted: Sequence[Coupon], budget: Budget
 ) -> tuple[State, set[str]]:
     """The cheapest result over the sets of coupons that may be used together, and the
     coupons that set leaves out."""
     best: tuple[int, State, set[str]] | None = None
     for allowed in _coupon_sets(accepted):
-        state = combine(basket, *_stages(live, allowed), budget)
+        state = combine(basket, *_stages(live, allowed, accepted), budget)
         total = sum(state.pay)
         if best is None or total < best[0]:
             best = (total, state, {c.id for c in accepted if c.id not in allowed})
@@ -144,27 +151,29 @@ def _coupon_sets(accepted: Sequence[Coupon]) -> list[set[str]]:
     return [together] + [{c.id} for c in accepted if not c.with_coupons]
 
 
-def _stages(live: Sequence[Node], allowed: set[str]) -> tuple[list[Node], list[Node]]:
-    kept = [node for node in live if node.offer.coupon is None or node.offer.source in allowed]
-    return ([n for n in kept if n.offer.stage == ITEM], [n for n in kept if n.offer.stage != ITEM])
+def _stages(
+    live: list[Node], allowed: set[str], accepted: Sequence[Coupon]
+) -> tuple[list[Node], list[Node]]:
+    """The nodes of the item stage and those of the order stage, but for the coupons not
+    ``allowed``. ``live`` is in canonical order, which puts the item stage first
+    (``Offer.key`` begins with the stage): the order stage's few nodes are counted from the
+    end."""
+    kept = live
+    if any(coupon.id not in allowed for coupon in accepted):
+        kept = [node for node in live if node.offer.coupon is None or node.offer.source in allowed]
+    split = len(kept)
+    while split and kept[split - 1].offer.stage != ITEM:
+        split -= 1
+    return kept[:split], kept[split:]
 
 
 def _promotion_offers(
     ordered: Sequence[PricingLine], rules: RuleIndex, member: PricingMember | None, local: datetime
 ) -> Planned:
-    planned: Planned = []
-    promotions = rules.promotions
-    if not promotions:
-        return planned
-    moment = Moment.of(local)
-    for position, line_ids in rules.matching(ordered).items():
-        promotion = promotions[position]
-        if not promotion.runs_for(member, moment):
-            continue
-        limit = promotion.remaining_uses(member)
-        if limit != 0:
-            planned.append((rules.offer(position, limit), tuple(line_ids)))
-    return planned
+    """The promotions that run for the cart, in application order (``Offer.key``)."""
+    if not len(rules):
+        return []
+    return rules.running(ordered, member, Moment.of(local))
 
 
 def _coupon_offers(
@@ -201,18 +210,23 @@ def _coupon_lines(basket: Basket, coupon: Coupon) -> tuple[int, ...]:
 
 
 def _scope_lines(scope: Scope, basket: Basket) -> tuple[int, ...]:
-    """The lines ``scope`` matches (``Scope.matches``, worked for the whole basket at once)."""
+    """The lines ``scope`` matches (``Scope.matches``, worked for the whole basket at once;
+    a scope by category alone, the usual coupon's, tests only that)."""
     skus, categories = scope.skus, scope.categories
     exclude_skus, exclude_categories = scope.exclude_skus, scope.exclude_categories
     everything = not skus and not categories
     if everything and not exclude_skus and not exclude_categories:
         return tuple(range(len(basket.lines)))
+    if not skus and not exclude_skus and not exclude_categories:
+        return tuple([i for i, category in enumerate(basket.category) if category in categories])
     return tuple(
-        i
-        for i, (sku, category) in enumerate(zip(basket.sku, basket.category, strict=True))
-        if sku not in exclude_skus
-        and category not in exclude_categories
-        and (everything or sku in skus or category in categories)
+        [
+            i
+            for i, (sku, category) in enumerate(zip(basket.sku, basket.category, strict=True))
+            if sku not in exclude_skus
+            and category not in exclude_categories
+            and (everything or sku in skus or category in categories)
+        ]
     )
 
 
@@ -229,48 +243,108 @@ def _gift_min_spend(basket: Basket, coupon: Coupon) -> Refusal | None:
     return Refusal("coupon.min_spend", {"missing": Money(missing).yuan_text()})
 
 
-def _nodes(planned: Planned, basket: Basket) -> tuple[list[Node], list[Node]]:
-    """Nodes in canonical order, their ids handed out in that order (``search.CANONICAL``
-    relies on it), and those of them that are not per-line: a per-line node knows its saving
-    alone already."""
-    nodes: list[Node] = []
-    others: list[Node] = []
-    for offer, lines in sorted(planned, key=lambda item: item[0].key):
+def _in_order(
+    planned: Planned, products: Sequence[Coupon], coupon_lines: dict[str, tuple[int, ...]]
+) -> Planned:
+    """The promotions (in application order already) and the offers of the coupons
+    ``products`` (all accepted but parking), in application order: each coupon goes after
+    the offers whose key is not greater than its own, where a stable sort of the promotions
+    followed by the coupons would put it."""
+    ordered = list(planned)
+    for coupon in products:
+        insort(ordered, (coupon_offer(coupon), coupon_lines[coupon.id]), key=_key)
+    return ordered
+
+
+def _nodes(planned: Planned, basket: Basket) -> tuple[list[Node], dict[Offer, int]]:
+    """The nodes that save something alone at base prices, in canonical order (``planned``
+    is in application order), each with that saving; and what each offer saves alone on all
+    its lines. Ids are handed out in that order to every node, also to those left out for
+    saving nothing (``search.CANONICAL`` relies on the order)."""
+    live: list[Node] = []
+    saved: dict[Offer, int] = {}
+    fresh = _Fresh(basket)
+    start = 0
+    for offer, lines in planned:
         if offer.splittable:
-            start = len(nodes)
-            savings = unit_savings(offer, lines, basket)
-            nodes += [
-                Node(start + k, offer, (i,), saving)
-                for k, (i, saving) in enumerate(zip(lines, savings, strict=True))
-            ]
+            saving = _per_line(start, offer, lines, basket, live)
+            start += len(lines)
         else:
-            nodes.append(Node(len(nodes), offer, lines))
-            others.append(nodes[-1])
-    return nodes, others
+            saving = fresh.saving(offer, lines)
+            if saving > 0:
+                live.append(Node(start, offer, lines, saving))
+            start += 1
+        saved[offer] = saved.get(offer, 0) + saving
+    return live, saved
 
 
-def _set_alone(others: Sequence[Node], basket: Basket) -> None:
-    """The saving alone at base prices of each node that is not per-line: order-level ones
-    by formula, the others applied and taken back."""
-    fresh = State(basket)
-    grouping = [n for n in others if n.offer.stage == ITEM]
-    for node in others:
-        if node.offer.stage != ITEM:
-            node.alone = order_alone(node.offer, node.lines, fresh)
-    for node, saving in zip(grouping, alone_savings(grouping, basket, fresh), strict=True):
-        node.alone = saving
+def _per_line(
+    start: int, offer: Offer, lines: tuple[int, ...], basket: Basket, live: list[Node]
+) -> int:
+    """A per-line offer's nodes (ids from ``start``, one per line) that save something at
+    base prices, added to ``live``; returns what they save in all.
+
+    For a whole-percent offer (the usual case) the saving is ``unit_savings``' without its
+    clamps, which cannot bind: at most 100 % (10,000 hundredths) of a base amount, which is
+    not negative, rounds to between nothing and that amount. Most nodes of a big cart are
+    made here, so they are made without ``Node.__init__`` (a Python call that costs more
+    than filling the four fields; ``_NODE_FIELDS`` checks that four is all there are)."""
+    rule, number = offer.unit_rule
+    if rule == PERCENT_RULE:
+        amount = basket.amount
+        savings = [(amount[i] * number + 5_000) // 10_000 for i in lines]
+    else:
+        savings = unit_savings(offer, lines, basket)
+    new = Node.__new__
+    for node_id, i, saving in zip(count(start), lines, savings):
+        if saving > 0:
+            node = new(Node)
+            node.id, node.offer, node.lines, node.alone = node_id, offer, (i,), saving
+            live.append(node)
+    return sum(savings)
 
 
-def _never_worse_than_one(basket: Basket, state: State, live: Sequence[Node]) -> tuple[State, bool]:
+class _Fresh:
+    """The saving alone at base prices of an offer that is not per-line: an order-level one
+    by formula, an item one applied to a fresh state (made when first needed) and taken back.
+
+    At base prices an order-level offer may use each of its lines that costs something (no
+    line is promoted, touched, closed or in a group yet), and what it reads and splits by is
+    the base amount: its saving alone is ``order_saving`` of the base amount of its lines
+    (those costing nothing add nothing), what ``order_alone`` works out on a fresh state.
+    An item offer changes only its own lines, so putting those back (``State.reset``) and
+    dropping what it booked leaves the state fresh again, as a snapshot restored would."""
+
+    __slots__ = ("basket", "state")
+
+    def __init__(self, basket: Basket) -> None:
+        self.basket = basket
+        self.state: State | None = None
+
+    def saving(self, offer: Offer, lines: tuple[int, ...]) -> int:
+        basket = self.basket
+        if offer.stage != ITEM:
+            return order_saving(offer, sum(map(basket.amount.__getitem__, lines)))[0]
+        state = self.state = self.state or State(basket)
+        saving = apply(offer, lines, basket, state)
+        state.reset(basket, lines)
+        state.entries.clear()
+        state.apps.clear()
+        return saving
+
+
+def _never_worse_than_one(
+    basket: Basket, state: State, live: Sequence[Node], saved: dict[Offer, int]
+) -> tuple[State, bool]:
     """Guarantee: the chosen combination saves at least what the best single offer saves
-    (True when that single offer replaced the combination)."""
-    by_offer: dict[Offer, int] = {}  # summed per offer first: a few offers, many nodes
-    for node in live:
-        by_offer[node.offer] = by_offer.get(node.offer, 0) + node.alone
+    (True when that single offer replaced the combination). ``saved``: what each offer saves
+    alone, summed over its nodes (no node saves less than nothing, so an offer saves
+    something exactly when one of its nodes is live)."""
     alone: dict[tuple[SourceKind, str], int] = {}
-    for offer, saving in by_offer.items():
-        key = (offer.kind, offer.source)
-        alone[key] = alone.get(key, 0) + saving
+    for offer, saving in saved.items():
+        if saving > 0:
+            key = (offer.kind, offer.source)
+            alone[key] = alone.get(key, 0) + saving
     if not alone:
         return state, False
     best = min(alone, key=lambda key: (-alone[key], key))

@@ -3,32 +3,42 @@
 A promotion is filed under each SKU and category its scope names (a bundle under its parts'),
 or under "everything" when its scope names neither. Pricing a cart visits, per line, the
 promotions filed under its SKU, its category and everything; the work grows with what the
-cart can match, not with the number of live promotions. Built once when promotions change
-(import, sync) and shared between pricing calls; the promotions covering a (SKU, category)
-pair are worked out the first time a cart holds it and kept (at most one entry per product),
-so a reprice looks each line up once.
+cart can match, not with the number of live promotions (but for one list slot per promotion,
+made at once). Built once when promotions change (import, sync) and shared between pricing
+calls; the promotions covering a (SKU, category) pair are worked out the first time a cart
+holds it and kept (at most one entry per SKU), so a reprice looks each line up once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from pos_app.domain.pricing.adjustments import PricingLine
+from pos_app.domain.pricing.adjustments import PricingLine, PricingMember
 from pos_app.domain.pricing.offers import Offer, promotion_offer
 from pos_app.domain.pricing.promotions import Bundle, Promotion, Scope
+from pos_app.domain.pricing.windows import Moment, Window
+
+_ALWAYS = Window()
 
 
 class RuleIndex:
-    """Read-only after construction; promotions are kept sorted by id."""
+    """Read-only after construction; promotions are kept sorted by id. Inside, a promotion is
+    known by its position in that order and by its *rank*, its place in application order
+    (``Offer.key``), worked out once here so that a reprice gets its offers in that order
+    without sorting them by key."""
 
     __slots__ = (
+        "_always",
         "_by_category",
+        "_by_rank",
         "_by_sku",
         "_covering",
         "_everywhere",
         "_matchers",
         "_offers",
+        "_own_limit",
         "_promotions",
+        "_rank",
     )
 
     def __init__(self, promotions: Iterable[Promotion] = ()) -> None:
@@ -54,13 +64,23 @@ class RuleIndex:
         self._offers = tuple(
             promotion_offer(promotion, promotion.caps.per_order) for promotion in ordered
         )
+        self._always = tuple(map(_always, ordered))
+        self._own_limit = tuple(promotion.caps.per_member is None for promotion in ordered)
+        """Whether ``remaining_uses`` is the per-order cap, whoever buys: the offer as made."""
+        self._by_rank = tuple(sorted(range(len(ordered)), key=lambda p: self._offers[p].key))
+        """Rank -> position. (The limit a call gives an offer does not change its key.)"""
+        rank = [0] * len(ordered)
+        for k, position in enumerate(self._by_rank):
+            rank[position] = k
+        self._rank = tuple(rank)
         self._by_sku = {key: tuple(value) for key, value in by_sku.items()}
         self._by_category = {key: tuple(value) for key, value in by_category.items()}
         self._everywhere = tuple(everywhere)
-        self._covering: dict[tuple[str, str], tuple[int, ...]] = {}
-        """(SKU, category) -> positions of the promotions covering it: filled as carts are
-        priced; a value is computed whole before it is stored, so concurrent pricing calls
-        at worst compute one twice."""
+        self._covering: dict[str, tuple[str, tuple[int, ...]]] = {}
+        """SKU -> (its category, ranks of the promotions covering the product): filled as
+        carts are priced, at most one entry per SKU (a SKU met under another category is
+        worked out again). A value is computed whole before it is stored, so concurrent
+        pricing calls at worst compute one twice."""
 
     @property
     def promotions(self) -> tuple[Promotion, ...]:
@@ -76,24 +96,59 @@ class RuleIndex:
 
     def matching(self, lines: Sequence[PricingLine]) -> dict[int, list[int]]:
         """Promotion position -> ascending indices of the ``lines`` it covers."""
-        found: dict[int, list[int]] = {}
+        found, ranks = self._found(lines)
+        return {self._by_rank[rank]: found[rank] or [] for rank in ranks}
+
+    def running(
+        self, lines: Sequence[PricingLine], member: PricingMember | None, moment: Moment
+    ) -> list[tuple[Offer, tuple[int, ...]]]:
+        """The promotions covering some of ``lines`` that run for ``member`` at ``moment``
+        with uses left, ready to apply, each with the ascending indices of the lines it
+        covers, in application order. (A promotion open to all, always, needs no check; one
+        with no cap per member has its offer made already.)"""
+        found, ranks = self._found(lines)
+        ranks.sort()
+        by_rank, promotions, offers = self._by_rank, self._promotions, self._offers
+        always, own_limit = self._always, self._own_limit
+        planned: list[tuple[Offer, tuple[int, ...]]] = []
+        for rank in ranks:
+            position = by_rank[rank]
+            if not always[position] and not promotions[position].runs_for(member, moment):
+                continue
+            if own_limit[position]:
+                offer = offers[position]
+            else:
+                limit = promotions[position].remaining_uses(member)
+                if limit == 0:
+                    continue
+                offer = self.offer(position, limit)
+            planned.append((offer, tuple(found[rank] or ())))
+        return planned
+
+    def _found(self, lines: Sequence[PricingLine]) -> tuple[list[list[int] | None], list[int]]:
+        """Rank -> ascending indices of the ``lines`` the promotion covers (None where it
+        covers none), and the ranks of those covering some, in the order first met. (A list
+        by rank and a test for None cost less per line than a dict by position.)"""
+        found: list[list[int] | None] = [None] * len(self._promotions)
+        ranks: list[int] = []
         covering = self._covering
         for i, line in enumerate(lines):
-            key = (line.sku, line.category)
-            positions = covering.get(key)
-            if positions is None:
-                positions = covering[key] = self._covering_positions(*key)
-            for position in positions:
-                hits = found.get(position)
+            sku, category = line.sku, line.category
+            entry = covering.get(sku)
+            if entry is None or entry[0] != category:
+                entry = covering[sku] = (category, self._covering_ranks(sku, category))
+            for rank in entry[1]:
+                hits = found[rank]
                 if hits is None:
-                    found[position] = [i]
+                    found[rank] = [i]
+                    ranks.append(rank)
                 else:
                     hits.append(i)
-        return found
+        return found, ranks
 
-    def _covering_positions(self, sku: str, category: str) -> tuple[int, ...]:
-        """The promotions covering a product, each once, in the order they are filed: under
-        its SKU, its category, then everything."""
+    def _covering_ranks(self, sku: str, category: str) -> tuple[int, ...]:
+        """The ranks of the promotions covering a product, each once, in the order they are
+        filed: under its SKU, its category, then everything."""
         matchers = self._matchers
         positions: list[int] = []
         for group in (
@@ -104,7 +159,12 @@ class RuleIndex:
             for position in group:
                 if position not in positions and _covers(matchers[position], sku, category):
                     positions.append(position)
-        return tuple(positions)
+        return tuple(self._rank[position] for position in positions)
+
+
+def _always(promotion: Promotion) -> bool:
+    """Whether the promotion runs for everyone at every moment (``runs_for`` always true)."""
+    return not promotion.member_only and not promotion.tiers and promotion.window == _ALWAYS
 
 
 _Test = tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str], bool]

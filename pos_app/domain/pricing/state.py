@@ -41,9 +41,10 @@ class Basket:
         self.lines = tuple(lines) if ordered else canonical(lines)
         member_prices = member is not None and member.member_prices
         rows = [amounts(line, member_prices) for line in self.lines]
-        self.listed: list[int] = [row[0] for row in rows]
-        self.amount: list[int] = [row[1] for row in rows]
-        self.units: list[int] = [row[2] for row in rows]
+        columns = [list(column) for column in zip(*rows, strict=True)] if rows else [[], [], []]
+        self.listed: list[int] = columns[0]
+        self.amount: list[int] = columns[1]
+        self.units: list[int] = columns[2]
         self.unit = [amount // units for amount, units in zip(self.amount, self.units, strict=True)]
         self.sku = [line.sku for line in self.lines]
         self.category = [line.category for line in self.lines]
