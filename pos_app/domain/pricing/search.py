@@ -68,7 +68,7 @@ class Node:
 
 CANONICAL = attrgetter("id")
 """Sort key of nodes in application order (offer key, then node id): ids are handed out in
-that order (``engine._nodes``), so the id alone sorts them."""
+that order (``nodes.live_nodes``), so the id alone sorts them."""
 
 
 def apply_nodes(nodes: Sequence[Node], basket: Basket, state: State) -> int:
