@@ -190,7 +190,7 @@ def build_face_camera(config: FaceCameraConfig, bus: EventBus, data_dir: Path | 
 
     def seen(sighting: FaceSighting) -> None:
         bus.publish(FaceSeen(sighting.camera, sighting.faces_in_view, sighting.face.score,
-                             sighting.face.embedding))
+                             sighting.face.embedding, sighting.window))
 
     tap = FrameTap(camera or _frame_source("devices.face_camera", config.kind, config.device,
                                            config.width, config.height, config.images,
@@ -247,8 +247,8 @@ class FaceCamera(TappedCamera):
         super().__init__(reader, tap)
         self.reader = reader
 
-    def watch(self, seconds: float) -> None:
-        self.reader.watch(seconds)
+    def watch(self, seconds: float) -> int:
+        return self.reader.watch(seconds)
 
     def stop_watching(self) -> None:
         self.reader.stop_watching()

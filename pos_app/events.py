@@ -119,6 +119,8 @@ class FaceSeen(Event):
     faces_in_view: int
     detector_score: float
     embedding: bytes = field(repr=False)
+    window: int = 0
+    """The camera's watch window the frame was read in (see FaceWatcher.watch)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -90,7 +90,8 @@ class FrameLoop:
     def _opened(self) -> None:
         """The camera (re)opened: forget what earlier frames said."""
 
-    def _wants_frame(self) -> bool:
+    def _wants_frame(self, asked_at: float) -> bool:
+        """Whether to process a frame whose read began at ``asked_at`` (monotonic)."""
         return True
 
     def _process(self, frame: Image) -> None:
@@ -128,6 +129,7 @@ class FrameLoop:
 
     def _pump(self, source: FrameSource) -> None:
         while not self._stop.is_set():
+            asked_at = time.monotonic()
             try:
                 frame = source.read()
             except Exception:
@@ -136,7 +138,7 @@ class FrameLoop:
             if frame is None:
                 return
             now = time.monotonic()
-            if self._wants_frame() and now >= self._next_frame:
+            if self._wants_frame(asked_at) and now >= self._next_frame:
                 self._next_frame = now + self._interval
                 self._process(frame)
 

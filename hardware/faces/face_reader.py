@@ -51,7 +51,9 @@ class FaceReader(FrameLoop):
         self._load_encoder = load_encoder
         self._encoder: FaceEncoder[Image] | None = None
         self._on_face = on_face
-        self._watch_until = 0.0
+        self._watch_since = self._watch_until = 0.0
+        self._window = 0  # the current (or last) watch window's number
+        self._frame_window = 0  # the window the frame being processed was read in
         self._watch_lock = threading.Lock()
         self._encode_failing = False
 
@@ -60,10 +62,17 @@ class FaceReader(FrameLoop):
         with self._watch_lock:
             return time.monotonic() < self._watch_until
 
-    def watch(self, seconds: float) -> None:
-        """Look for faces for the next ``seconds`` (a member asked to be recognised)."""
+    def watch(self, seconds: float) -> int:
+        """Look for faces for the next ``seconds`` (a member asked to be recognised). Returns
+        the window's number, which every FaceSighting from its frames carries; calling again
+        while watching makes the window longer and keeps its number."""
         with self._watch_lock:
-            self._watch_until = time.monotonic() + max(0.0, seconds)
+            now = time.monotonic()
+            if now >= self._watch_until:
+                self._window += 1
+                self._watch_since = now
+            self._watch_until = now + max(0.0, seconds)
+            return self._window
 
     def stop_watching(self) -> None:
         with self._watch_lock:
@@ -82,8 +91,13 @@ class FaceReader(FrameLoop):
             self._set_status(False, "face models could not be loaded")
         return self._encoder is not None
 
-    def _wants_frame(self) -> bool:
-        return self.watching
+    def _wants_frame(self, asked_at: float) -> bool:
+        """Only frames read inside the watch window: one the camera gave just before it
+        opened may show the previous customer, still at the counter a moment ago."""
+        with self._watch_lock:
+            wanted = self._watch_since <= asked_at and time.monotonic() < self._watch_until
+            self._frame_window = self._window
+        return wanted
 
     def _process(self, frame: Image) -> None:
         encoder = self._encoder
@@ -99,6 +113,6 @@ class FaceReader(FrameLoop):
         if not faces:
             return
         try:
-            self._on_face(FaceSighting(self.name, faces[0], len(faces)))
+            self._on_face(FaceSighting(self.name, faces[0], len(faces), self._frame_window))
         except Exception:
             log.exception("face camera %s: face handler failed", self.name)

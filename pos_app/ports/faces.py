@@ -69,6 +69,9 @@ class FaceSighting:
     camera: str
     face: DetectedFace
     faces_in_view: int
+    window: int = 0
+    """The watch window the frame was read in (the number ``watch`` gave): a face seen for an
+    earlier request is never taken for a later one."""
 
 
 FaceCallback = Callable[[FaceSighting], None]

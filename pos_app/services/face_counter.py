@@ -42,8 +42,9 @@ class FaceWatcher(Protocol):
     @property
     def online(self) -> bool: ...
 
-    def watch(self, seconds: float) -> None:
-        """Report faces (as FaceSeen) for the next ``seconds``; returns at once."""
+    def watch(self, seconds: float) -> int:
+        """Report faces (as FaceSeen) for the next ``seconds``; returns at once, with the
+        window's number that those FaceSeen carry."""
         ...
 
     def stop_watching(self) -> None: ...
@@ -213,8 +214,13 @@ class FaceCounterService:
         seen: list[FaceSeen] = []
         crowded = [False]
         last = [0.0]
+        window: list[int | None] = [None]
 
         def on_seen(event: FaceSeen) -> None:  # on the camera's thread
+            if event.window != window[0]:
+                # A face from an earlier request (the previous customer, still being
+                # worked on when this one began), or one seen before ``watch`` answered.
+                return
             if event.faces_in_view != 1:
                 crowded[0] = True
                 return
@@ -229,7 +235,7 @@ class FaceCounterService:
         with self._lock:
             self._waits.add((changed, cancelled))
         try:
-            self._watcher.watch(timeout_s)
+            window[0] = self._watcher.watch(timeout_s)
             changed.wait(timeout_s)
         finally:
             unsubscribe()

@@ -234,6 +234,55 @@ def test_the_face_camera_reports_faces_only_while_watching_and_survives_an_unplu
     assert [online for online, _ in statuses] == [True, False, True]
 
 
+class GatedCamera:
+    """A camera whose first frame, of ``before``, is held mid-read until ``release`` is set;
+    every later read gives ``after`` (the next customer at the counter)."""
+
+    def __init__(self, before: Image, after: Image) -> None:
+        self.before, self.after = before, after
+        self.reading, self.release = threading.Event(), threading.Event()
+        self.reads = 0
+
+    def open(self) -> GatedCamera:
+        return self
+
+    def read(self) -> Image:
+        self.reads += 1
+        if self.reads == 1:
+            self.reading.set()
+            self.release.wait(10)
+            return self.before
+        time.sleep(1 / 30)
+        return self.after
+
+    def close(self) -> None:
+        self.release.set()
+
+
+def test_a_frame_read_before_the_watch_began_is_never_reported(
+    encoder: OpenCvFaceEncoder, portrait_paths: list[Path]
+) -> None:
+    previous, next_one = (load_image(path) for path in portrait_paths[:2])
+    camera = GatedCamera(previous, next_one)
+    sightings: list[FaceSighting] = []
+    reader = FaceReader(camera.open, OpenCvFaceEncoder.load, sightings.append, max_fps=10)
+    reader.start()
+    try:
+        assert camera.reading.wait(10)  # the previous customer's frame is being read
+        window = reader.watch(10)  # the cashier presses "recognise" now
+        camera.release.set()
+        assert wait_for(lambda: len(sightings) >= 2)
+        reader.stop_watching()
+        assert reader.watch(10) == window + 1  # the next request is a new window
+    finally:
+        assert reader.close()
+    assert {seen.window for seen in sightings[:2]} == {window}
+    theirs = encoder.encode(previous)[0].embedding
+    mine = encoder.encode(next_one)[0].embedding
+    assert all(cosine(seen.face.embedding, mine) > 0.8 for seen in sightings)
+    assert all(cosine(seen.face.embedding, theirs) < 0.5 for seen in sightings)
+
+
 def test_a_face_camera_with_bad_models_reports_why_and_stops(tmp_path: Path) -> None:
     camera = SimulatedCamera([np.zeros((480, 640, 3), dtype=np.uint8)])
     statuses: list[tuple[bool, str]] = []
