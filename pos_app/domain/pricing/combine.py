@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
-from pos_app.domain.pricing.order_level import at, order_alone
+from pos_app.domain.pricing.order_level import apply_plan, at, order_alone, order_plan, saving
 from pos_app.domain.pricing.repair import Outcome, repair_plans, tier
 from pos_app.domain.pricing.search import (
     CANONICAL,
@@ -151,10 +151,11 @@ def _order_total_below(
         return total if total < bar else None
     apply_nodes(ordered[:-1], basket, state)
     last = ordered[-1]
-    total = sum(state.pay) - order_alone(last.offer, last.lines, state)
+    plan = order_plan(last.offer, last.lines, state)
+    total = sum(state.pay) - saving(plan)
     if total >= bar:
         return None
-    apply_nodes([last], basket, state)
+    apply_plan(plan, state)
     return total
 
 

@@ -4,7 +4,8 @@ Internal to the pricing package; ``search.solve_cluster`` drives it.
 
 Two savings, neither changing a result: in a wide cluster the state after each searched node's
 segment is kept for later leaves that decided the earlier searched nodes the same way; and a
-last order-level node is totalled without being spread unless the leaf beats the best so far.
+last order-level node is totalled without being spread unless the leaf beats the best so far
+(and then the plan made to total it is the one spread).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from pos_app.domain.pricing.offers import ORDER_EFFECT
-from pos_app.domain.pricing.order_level import order_alone
+from pos_app.domain.pricing.order_level import Plan, apply_plan, order_plan, saving
 from pos_app.domain.pricing.rewards import apply
 from pos_app.domain.pricing.state import App, Basket, Columns, Snapshot, State
 
@@ -60,6 +61,8 @@ class Leaves:
         self.basket, self.state, self.lines = basket, state, lines
         self.prefix = state.snapshot(lines) if prefix is None else prefix
         self.kept: dict[tuple[bool, ...], _Kept] | None = {} if len(lines) >= WIDE else None
+        self.plan: Plan | None = None
+        """The deferred node's plan on the leaf just applied."""
 
     def apply(self, mask: list[bool]) -> int:
         """Apply the leaf but a deferred node; what that node would save."""
@@ -73,12 +76,16 @@ class Leaves:
             if self.kept is not None and at < last and decided[: at + 1] not in self.kept:
                 self.kept[decided[: at + 1]] = self._keep()
         deferred = self.deferred
-        return 0 if deferred is None else order_alone(deferred.offer, deferred.lines, state)
+        if deferred is None:
+            return 0
+        self.plan = order_plan(deferred.offer, deferred.lines, state)
+        return saving(self.plan)
 
     def finish(self) -> None:
-        """Spread the deferred node, as the leaf applied in full would have."""
-        if self.deferred is not None:
-            apply(self.deferred.offer, self.deferred.lines, self.basket, self.state)
+        """Spread the deferred node, as the leaf applied in full would have; right after
+        ``apply``, so the plan made there still holds."""
+        if self.plan is not None:
+            apply_plan(self.plan, self.state)
 
     def reset(self) -> None:
         self.state.restore(self.lines, self.prefix)

@@ -5,6 +5,10 @@ proportion to what each still costs, by the rule of ``Money.allocate`` (see ``en
 the remainder rule). A spend-and-save reads its threshold on the amount the item stage left
 (``State.spend_base``), so order-level promotions never lower each other's thresholds; a
 coupon's minimum reads what is left to pay after every promotion.
+
+``order_plan`` works out what an offer would do next without doing it, and ``apply_plan``
+carries that out, so a caller that totals an offer before deciding to apply it (a deferred
+last node in the search, the repair's last node) works it out once.
 """
 
 from __future__ import annotations
@@ -20,6 +24,11 @@ from pos_app.domain.pricing.promotions import SpendTier, SpendTiers, percent_of
 from pos_app.domain.pricing.state import App, State
 
 T = TypeVar("T")
+Plan = tuple[Offer, list[int], Sequence[int], int, int, SpendTier | None, int]
+"""What an order-level offer would do applied next on a state (``order_plan``): the offer,
+the lines it uses, the weights its saving is split by (what each line still costs) and their
+sum, the fen off, the spend tier reached (if any) and how often it applies. A plain tuple:
+one is made for every order-level offer applied, and a tuple is the cheapest to build."""
 
 
 def split(total: int, weights: Sequence[int], whole: int | None = None) -> list[int]:
@@ -42,21 +51,11 @@ def split(total: int, weights: Sequence[int], whole: int | None = None) -> list[
     return shares
 
 
-def _spread(
-    offer: Offer,
-    off: int,
-    eligible: list[int],
-    weights: Sequence[int],
-    whole: int,
-    state: State,
-    *,
-    promotion: bool,
-    params: dict[str, str],
-    applications: int = 1,
-) -> int:
-    """Split an order-level saving over ``eligible`` in proportion to ``weights`` (which sum
-    to ``whole``). A spend-and-save's share also comes off what the free units cost, and marks
-    the lines as discounted by a promotion (and its exclusivity group as used on them)."""
+def _spread(plan: Plan, state: State, *, promotion: bool, params: dict[str, str]) -> int:
+    """Split an order-level saving over the plan's lines in proportion to its weights. A
+    spend-and-save's share also comes off what the free units cost, and marks the lines as
+    discounted by a promotion (and its exclusivity group as used on them)."""
+    offer, eligible, weights, whole, off, _, applications = plan
     app = len(state.apps)
     pay = state.pay
     parts = split(off, weights, whole)
@@ -75,7 +74,10 @@ def _spread(
     else:
         for i, part in zip(eligible, parts, strict=True):
             pay[i] -= part
-    state.entries.extend(zip(compress(eligible, parts), filter(None, parts), repeat(app)))
+    if all(parts):  # the usual case: every line gets some of it
+        state.entries.extend(zip(eligible, parts, repeat(app)))
+    else:
+        state.entries.extend(zip(compress(eligible, parts), filter(None, parts), repeat(app)))
     state.apps.append(App(offer, applications, params))
     return off
 
@@ -83,21 +85,29 @@ def _spread(
 def order_eligible(offer: Offer, lines: Sequence[int], state: State) -> list[int]:
     """The lines an order-level offer may use now: spend-and-save the free, open goods
     (untouched ones only when non-stackable); money coupons what is left to pay (unpromoted
-    goods only when the coupon refuses promotions). (What is left never goes below zero, so
-    "more than zero" is the value itself, read for all ``lines`` at once.)"""
+    goods only when the coupon refuses promotions)."""
+    return _open(offer, lines, state)[0]
+
+
+def _open(offer: Offer, lines: Sequence[int], state: State) -> tuple[list[int], Sequence[int]]:
+    """(``order_eligible``, what each of those lines still costs: its free units for a
+    spend-and-save, the whole line for a coupon)."""
     coupon = offer.coupon
     if coupon is not None:
-        pay, promoted = state.pay, state.promoted
+        pay = state.pay
         if coupon.with_promotions:
-            return list(compress(lines, at(pay, lines)))
-        return [i for i in lines if pay[i] > 0 and not promoted[i]]
+            return _positive(lines, pay)
+        promoted = state.promoted
+        eligible = [i for i in lines if pay[i] > 0 and not promoted[i]]
+        return eligible, at(pay, eligible)
     fnet, closed, touched, groups = state.fnet, state.closed, state.touched, state.groups
     group, exclusive = offer.group, not offer.stackable
     if group is None and not exclusive:
         if not any(at(closed, lines)):
-            return list(compress(lines, at(fnet, lines)))
-        return [i for i in lines if fnet[i] > 0 and not closed[i]]
-    return [
+            return _positive(lines, fnet)
+        eligible = [i for i in lines if fnet[i] > 0 and not closed[i]]
+        return eligible, at(fnet, eligible)
+    eligible = [
         i
         for i in lines
         if fnet[i] > 0
@@ -105,6 +115,17 @@ def order_eligible(offer: Offer, lines: Sequence[int], state: State) -> list[int
         and (group is None or group not in groups[i])
         and not (exclusive and touched[i])
     ]
+    return eligible, at(fnet, eligible)
+
+
+def _positive(lines: Sequence[int], column: list[int]) -> tuple[list[int], Sequence[int]]:
+    """The ``lines`` where ``column`` is above zero, and its values there. (What is left never
+    goes below zero, so "above zero" is the value itself, and the values at those lines are
+    the non-zero ones, read for all ``lines`` at once.)"""
+    values = at(column, lines)
+    if all(values):  # every line: no need to pick them out
+        return list(lines), values
+    return list(compress(lines, values)), list(filter(None, values))
 
 
 def at(column: Sequence[T], indices: Sequence[int]) -> Sequence[T]:
@@ -139,25 +160,27 @@ def order_saving(offer: Offer, base: int) -> tuple[int, SpendTier | None, int]:
     return max(0, min(off, base)), tier, applications
 
 
-def _measure(offer: Offer, eligible: list[int], state: State) -> tuple[int, Sequence[int], int]:
-    """(the amount its threshold reads, the weights its saving is split by, their sum): a
-    coupon reads what is left to pay; spend-and-save reads ``spend_base``, so one
-    spend-and-save never lowers another's threshold, and splits by what the free units still
-    cost."""
-    if offer.coupon is not None:
-        weights = at(state.pay, eligible)
-        base = sum(weights)
-        return base, weights, base
-    weights = at(state.fnet, eligible)
-    return sum(at(state.spend_base, eligible)), weights, sum(weights)
+def order_plan(offer: Offer, lines: Sequence[int], state: State) -> Plan:
+    """What an order-level offer would do applied next on ``state``. A coupon's threshold
+    reads what is left to pay; a spend-and-save's reads ``spend_base``, so one spend-and-save
+    never lowers another's threshold, and it splits by what the free units still cost."""
+    if offer.steps is not None and offer.max_discount is None:
+        return _tiered(offer, lines, state)
+    eligible, weights = _open(offer, lines, state)
+    whole = sum(weights)
+    base = whole if offer.coupon is not None else sum(at(state.spend_base, eligible))
+    off, tier, applications = order_saving(offer, base)
+    return offer, eligible, weights, whole, min(off, whole), tier, applications
+
+
+def saving(plan: Plan) -> int:
+    """What the plan saves."""
+    return max(0, plan[4])
 
 
 def order_alone(offer: Offer, lines: Sequence[int], state: State) -> int:
     """What an order-level offer would save applied next on ``state``, without applying it."""
-    if offer.steps is not None and offer.max_discount is None:
-        return max(0, _tiered(offer, lines, state)[3])
-    base, _, whole = _measure(offer, order_eligible(offer, lines, state), state)
-    return min(order_saving(offer, base)[0], whole)
+    return saving(order_plan(offer, lines, state))
 
 
 def _tier_params(offer: Offer, tier: SpendTier, off: int) -> dict[str, str]:
@@ -175,36 +198,26 @@ def _tier_params(offer: Offer, tier: SpendTier, off: int) -> dict[str, str]:
     return params
 
 
-def _tiered(
-    offer: Offer, lines: Sequence[int], state: State
-) -> tuple[list[int], Sequence[int], int, int, SpendTier | None]:
-    """(eligible lines, weights, their sum, fen off, tier reached) of a spend-and-save by
-    tiers with no cap on its saving: ``order_eligible``, ``_measure`` and ``order_saving``
-    in one, for the offers a big cart has by the dozen."""
-    eligible = order_eligible(offer, lines, state)
-    if len(eligible) > 1:
-        read = itemgetter(*eligible)
-        weights, base = read(state.fnet), sum(read(state.spend_base))
-    else:
-        weights = [state.fnet[i] for i in eligible]
-        base = sum([state.spend_base[i] for i in eligible])
+def _tiered(offer: Offer, lines: Sequence[int], state: State) -> Plan:
+    """``order_plan`` of a spend-and-save by tiers with no cap on its saving, for the offers
+    a big cart has by the dozen (``SpendTiers.reached`` with the tiers sorted once)."""
+    eligible, weights = _open(offer, lines, state)
+    base = sum(at(state.spend_base, eligible))
     whole = sum(weights)
     for step in offer.steps or ():
         if step[0] <= base:
             _, off, tier = step
-            return eligible, weights, whole, min(off, base, whole), tier
-    return eligible, weights, whole, 0, None
+            return offer, eligible, weights, whole, min(off, base, whole), tier, 1
+    return offer, eligible, weights, whole, 0, None, 1
 
 
 def order_level(offer: Offer, lines: Sequence[int], state: State) -> int:
-    if offer.steps is not None and offer.max_discount is None:
-        eligible, weights, whole, off, tier = _tiered(offer, lines, state)
-        applications = 1
-    else:
-        eligible = order_eligible(offer, lines, state)
-        base, weights, whole = _measure(offer, eligible, state)
-        off, tier, applications = order_saving(offer, base)
-        off = min(off, whole)
+    return apply_plan(order_plan(offer, lines, state), state)
+
+
+def apply_plan(plan: Plan, state: State) -> int:
+    """Apply what ``order_plan`` planned on ``state``, which must not have changed since."""
+    offer, eligible, _, _, off, tier, _ = plan
     if off <= 0:
         return 0
     params = offer.params
@@ -216,14 +229,4 @@ def order_level(offer: Offer, lines: Sequence[int], state: State) -> int:
                 closed[i] = True
         if tier is not None:
             params = _tier_params(offer, tier, off)
-    return _spread(
-        offer,
-        off,
-        eligible,
-        weights,
-        whole,
-        state,
-        promotion=promotion,
-        params=params,
-        applications=applications,
-    )
+    return _spread(plan, state, promotion=promotion, params=params)
