@@ -5,7 +5,8 @@ Internal to the pricing package; ``search.solve_cluster`` drives it.
 Two savings, neither changing a result: in a wide cluster the state after each searched node's
 segment is kept for later leaves that decided the earlier searched nodes the same way; and a
 last order-level node is totalled without being spread unless the leaf beats the best so far
-(and then the plan made to total it is the one spread).
+(and then the plan made to total it is the one spread). A narrow cluster, where neither
+applies, gets ``Narrow``: the same leaves, without the segments (``leaves_for`` chooses).
 """
 
 from __future__ import annotations
@@ -108,3 +109,52 @@ class Leaves:
     def _keep(self) -> _Kept:
         state, (_, entries, apps) = self.state, self.prefix
         return state.snapshot(self.lines)[0], state.entries[entries:], state.apps[apps:]
+
+
+def leaves_for(
+    rest: Sequence[Node],
+    position: dict[int, int],
+    basket: Basket,
+    state: State,
+    lines: list[int],
+    prefix: Snapshot | None,
+) -> Leaves | Narrow:
+    """The leaves of a cluster: ``Narrow`` where ``Leaves`` would keep and defer nothing."""
+    if len(lines) < WIDE and rest[-1].offer.effect != ORDER_EFFECT:
+        return Narrow(rest, position, basket, state, lines, prefix)
+    return Leaves(rest, position, basket, state, lines, prefix)
+
+
+class Narrow:
+    """``Leaves`` for a cluster where they keep nothing (fewer than ``WIDE`` lines) and
+    defer nothing (the last node is not order-level): a leaf is then only the nodes applied
+    in order, the searched ones as the mask says, and the prefix put back after. Most
+    clusters are a line or two with a few offers; this spares them the segments."""
+
+    __slots__ = ("basket", "lines", "prefix", "state", "steps")
+
+    def __init__(
+        self,
+        rest: Sequence[Node],
+        position: dict[int, int],
+        basket: Basket,
+        state: State,
+        lines: list[int],
+        prefix: Snapshot | None,
+    ) -> None:
+        self.steps = [(node.offer, node.lines, position.get(node.id)) for node in rest]
+        self.basket, self.state, self.lines = basket, state, lines
+        self.prefix = state.snapshot(lines) if prefix is None else prefix
+
+    def apply(self, mask: list[bool]) -> int:
+        basket, state = self.basket, self.state
+        for offer, lines, k in self.steps:
+            if k is None or mask[k]:
+                apply(offer, lines, basket, state)
+        return 0
+
+    def finish(self) -> None:
+        pass
+
+    def reset(self) -> None:
+        self.state.restore(self.lines, self.prefix)

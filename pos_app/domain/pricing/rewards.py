@@ -40,6 +40,8 @@ def unit_savings(offer: Offer, lines: Sequence[int], basket: Basket) -> list[int
     rule, number = offer.unit_rule
     if rule == PERCENT_RULE:  # the common case, kept lean: percent_of in hundredths
         return [max(0, min(amount[i], (amount[i] * number + 5_000) // 10_000)) for i in lines]
+    if rule == AMOUNT_RULE:  # _unit_off's money off per unit, inlined
+        return [max(0, min(amount[i], number * units[i])) for i in lines]
     return [max(0, min(amount[i], _unit_off(offer, amount[i], units[i], i, basket))) for i in lines]
 
 
@@ -231,10 +233,7 @@ def _groups(
     basket: Basket,
     state: State,
 ) -> int:
-    runs = [(i, _available(offer, i, state)) for i in lines]
-    runs = sorted(
-        (run for run in runs if run[1] > 0), key=lambda run: (-basket.unit[run[0]], run[0])
-    )
+    runs = _runs(offer, lines, basket, state)
     if isinstance(reward, MultiBuy):
         shares, groups = multi_buy(runs, reward, basket.unit, offer.limit)
     elif isinstance(reward, NthItemOff):
@@ -246,6 +245,25 @@ def _groups(
             runs, reward.buy + reward.get, reward.buy, basket.unit, offer.limit, None
         )
     return _book(offer, shares, basket, state, groups)
+
+
+def _runs(
+    offer: Offer, lines: Sequence[int], basket: Basket, state: State
+) -> list[tuple[int, int]]:
+    """(line, units ``_available``) where some are, dearest unit first (ties by line):
+    ``_available`` inlined, as every multi-buy reads it for each of its lines."""
+    free, grouped, closed, groups = state.free, state.grouped, state.closed, state.groups
+    group, claims = offer.group, offer.claims
+    runs = []
+    for i in lines:
+        if closed[i] or (group is not None and group in groups[i]):
+            continue
+        units = free[i] if claims else free[i] - grouped[i]
+        if units > 0:
+            runs.append((i, units))
+    unit = basket.unit
+    runs.sort(key=lambda run: (-unit[run[0]], run[0]))
+    return runs
 
 
 def _bundle(

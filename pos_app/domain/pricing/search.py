@@ -25,12 +25,12 @@ without changing what any leaf totals.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from operator import attrgetter
 
-from pos_app.domain.pricing.leaves import Leaves
+from pos_app.domain.pricing.leaves import leaves_for
 from pos_app.domain.pricing.offers import Offer
 from pos_app.domain.pricing.rewards import apply
 from pos_app.domain.pricing.state import Basket, Result, State
@@ -104,49 +104,43 @@ def item_clash(x: Offer, y: Offer) -> bool:
     return x.grouping and y.grouping
 
 
-def clashing(
-    count: int,
-    ordered: Sequence[Node],
-    clash: Callable[[Node, Node], bool],
-) -> set[int]:
-    """Ids of the nodes that clash with another node on some line."""
-    alone: dict[int, Node] = {}  # line -> the one node on it, while it has one
-    shared: dict[int, list[Node]] = {}  # line -> its nodes, once it has two or more
+def clashing(cluster: Sequence[Node], clash: Callable[[Node, Node], bool]) -> set[int]:
+    """Ids of the nodes of one cluster (``clusters``) that clash with another node on a
+    line they share. The nodes of a cluster are joined by shared lines, so two nodes share
+    one, and so does every pair of single-line nodes (they are all on one line)."""
+    if len(cluster) == 2 or all(len(node.lines) == 1 for node in cluster):
+        pairs: Iterable[tuple[Node, Node]] = combinations(cluster, 2)
+    else:
+        pairs = _meeting(cluster)
+    found: set[int] = set()
+    for a, b in pairs:
+        if a.id in found and b.id in found:
+            continue
+        if clash(a, b):
+            found.add(a.id)
+            found.add(b.id)
+    return found
+
+
+def _meeting(ordered: Sequence[Node]) -> set[tuple[Node, Node]]:
+    """The pairs of nodes that share a line, each once."""
+    on_line: dict[int, list[Node]] = {}
     for node in ordered:
         for i in node.lines:
-            first = alone.get(i)
-            if first is None:
-                alone[i] = node
-            else:
-                nodes = shared.get(i)
-                if nodes is None:
-                    shared[i] = [first, node]
-                else:
-                    nodes.append(node)
-    found: set[int] = set()
-    checked: set[tuple[int, int]] = set()  # only two multi-line nodes can meet on two lines
-    for nodes in shared.values():
-        for a, b in combinations(nodes, 2):
-            pair = (a.id, b.id)
-            if pair[0] in found and pair[1] in found:
-                continue
-            if len(a.lines) > 1 < len(b.lines):
-                if pair in checked:
-                    continue
-                checked.add(pair)
-            if clash(a, b):
-                found.update(pair)
-    return found
+            on_line.setdefault(i, []).append(node)
+    return {pair for nodes in on_line.values() for pair in combinations(nodes, 2)}
 
 
 def clusters(count: int, ordered: Sequence[Node]) -> list[list[Node]]:
     """Nodes grouped by the lines they join (union-find over lines), in canonical order."""
     parent = list(range(count))
     for node in ordered:
-        for i in node.lines[1:]:
-            ra, rb = _root(parent, node.lines[0]), _root(parent, i)
-            if ra != rb:
-                parent[max(ra, rb)] = min(ra, rb)
+        lines = node.lines
+        if len(lines) > 1:  # most nodes are one line's, and join nothing
+            for i in lines[1:]:
+                ra, rb = _root(parent, lines[0]), _root(parent, i)
+                if ra != rb:
+                    parent[max(ra, rb)] = min(ra, rb)
     groups: dict[int, list[Node]] = {}
     for node in ordered:
         root = node.lines[0]
@@ -196,11 +190,12 @@ def solve_clusters(
     clash: Callable[[Node, Node], bool],
     memo: Memo | None,
 ) -> None:
-    """``solve_stage`` on the stage's nodes already grouped by ``clusters``."""
-    found = clashing(len(basket.lines), [node for members in groups for node in members], clash)
+    """``solve_stage`` on the stage's nodes already grouped by ``clusters``. Nodes that
+    share a line are in one cluster, so clashes are found cluster by cluster."""
     plain: list[Node] = []
     for members in groups:
-        if found.isdisjoint([node.id for node in members]):
+        found = clashing(members, clash) if len(members) > 1 else None
+        if not found:
             plain += members
             continue
         searched = [node for node in members if node.id in found]
@@ -226,7 +221,9 @@ def solve_cluster(
     position = {node.id: k for k, node in enumerate(searched)}
     first = min(k for k, node in enumerate(nodes) if node.id in position)
     apply_nodes(nodes[:first], basket, state)  # before any choice: the same in every leaf
-    leaves = Leaves(nodes[first:], position, basket, state, lines, snapshot if not first else None)
+    leaves = leaves_for(
+        nodes[first:], position, basket, state, lines, snapshot if not first else None
+    )
     best: list[tuple[int, Result, set[int]]] = []
 
     def evaluate(mask: list[bool]) -> int:
@@ -269,6 +266,21 @@ class BranchAndBound:
     """The mask with the lowest ``evaluate`` total (see the module docstring). Nodes in
     ``exclusive`` pairs are never both included."""
 
+    __slots__ = (
+        "alone",
+        "base",
+        "best_mask",
+        "best_total",
+        "budget",
+        "evaluate",
+        "exclusive",
+        "leaves",
+        "mask",
+        "order",
+        "size",
+        "suffix",
+    )
+
     def __init__(
         self,
         alone: list[int],
@@ -278,18 +290,20 @@ class BranchAndBound:
         exclusive: list[set[int]] | None = None,
     ) -> None:
         self.alone, self.base, self.evaluate, self.budget = alone, base, evaluate, budget
+        self.size = size = len(alone)
         self.exclusive = exclusive or [set() for _ in alone]
-        self.order = sorted(range(len(alone)), key=lambda k: (-alone[k], k))
-        self.suffix = [0] * (len(alone) + 1)
-        for depth in range(len(alone) - 1, -1, -1):
-            self.suffix[depth] = self.suffix[depth + 1] + alone[self.order[depth]]
-        self.mask = [False] * len(alone)
-        self.best_mask = [True] * len(alone)
+        # largest saving first; the sort is stable, so ties stay in index order
+        self.order = order = sorted(range(size), key=alone.__getitem__, reverse=True)
+        self.suffix = suffix = [0] * (size + 1)
+        for depth in range(size - 1, -1, -1):
+            suffix[depth] = suffix[depth + 1] + alone[order[depth]]
+        self.mask = [False] * size
+        self.best_mask = [True] * size
         self.best_total: int | None = None
         self.leaves = 0
 
     def run(self) -> list[bool]:
-        if len(self.alone) > MAX_DEPTH or not self._dfs(0, 0):
+        if self.size > MAX_DEPTH or not self._dfs(0, 0):
             self.budget.exact = False
         return self.best_mask
 
@@ -298,14 +312,14 @@ class BranchAndBound:
         best = self.best_total
         if best is not None and self.base - gained - self.suffix[depth] >= best:
             return True
-        if depth == len(self.alone):
+        if depth == self.size:
             return self._leaf()
-        k = self.order[depth]
-        if not any(self.mask[j] for j in self.exclusive[k]):
-            self.mask[k] = True
+        k, mask = self.order[depth], self.mask
+        if not any(map(mask.__getitem__, self.exclusive[k])):
+            mask[k] = True
             if not self._dfs(depth + 1, gained + self.alone[k]):
                 return False
-            self.mask[k] = False
+            mask[k] = False
         return self._dfs(depth + 1, gained)
 
     def _leaf(self) -> bool:
