@@ -19,11 +19,13 @@ looking at every offer. What sets cost, free and gain is remembered (``rivals``)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
+from operator import itemgetter
 
 from pos_app.domain.pricing.offers import Offer
-from pos_app.domain.pricing.order_level import at, order_eligible, order_saving
+from pos_app.domain.pricing.order_level import order_eligible, order_saving
 from pos_app.domain.pricing.promotions import SpendTiers
 from pos_app.domain.pricing.rivals import Option, Rivals
 from pos_app.domain.pricing.search import Node
@@ -281,21 +283,23 @@ def _bound(node: Node, outcome: Outcome, *, estimate_only: bool = True) -> Held 
     offer, lines = node.offer, node.lines
     if not (offer.thresholds or offer.group is not None or _excluding(offer)) or not lines:
         return None
-    cheapest = min(_at(outcome.held_cost, lines))
+    gather = _gather(lines)
+    cheapest = min(gather(outcome.held_cost))
     if cheapest == UNHELD:
         return None
-    current = sum(_at(outcome.base_of(offer), lines))
+    current = sum(gather(outcome.base_of(offer)))
     now = order_saving(offer, current)[0]
-    bound = order_saving(offer, sum(_at(outcome.top_of(offer), lines)))[0] - now - cheapest
+    bound = order_saving(offer, sum(gather(outcome.top_of(offer))))[0] - now - cheapest
     return (bound, current) if bound > 0 or not estimate_only else None
 
 
-def _at(column: list[int], lines: tuple[int, ...]) -> Sequence[int]:
-    """``column`` at an offer's lines (no repeats): a slice where they are one run (an offer
-    on the whole cart)."""
-    if lines and lines[-1] - lines[0] + 1 == len(lines):
-        return column[lines[0] : lines[-1] + 1]
-    return at(column, lines)
+def _gather(lines: tuple[int, ...]) -> Callable[[list[int]], Sequence[int]]:
+    """Reads a column at an offer's lines (one or more, ascending) in one call, made once
+    for the three columns ``_bound`` reads: a slice where they are one run (an offer on the
+    whole cart)."""
+    if lines[-1] - lines[0] + 1 == len(lines):
+        return itemgetter(slice(lines[0], lines[-1] + 1))
+    return itemgetter(*lines)
 
 
 def _hit(node: Node, outcome: Outcome) -> list[int]:
@@ -387,7 +391,7 @@ def _cheapest_covers(rivals: Rivals, need: int) -> list[frozenset[int]]:
                 break
             found.append(option)
     covers = [(option[0], option[1], rivals.drop(option)) for option in found]
-    if len(covers) > 1:
+    if any(a[:2] == b[:2] for a, b in pairwise(found)):  # else already in order
         covers.sort(key=lambda cover: (cover[0], cover[1], sorted(cover[2])))
     return [cover[2] for cover in covers[:COVERS_PER_CUT]]
 

@@ -110,7 +110,7 @@ class Rivals:
     def drop(self, option: Option) -> frozenset[int]:
         """The node ids of an option (its cost and freed amount remembered)."""
         units, which = self.units, option[3]
-        dropped = frozenset().union(*(units[j] for j in range(len(units)) if which >> j & 1))
+        dropped = frozenset().union(*[unit for j, unit in enumerate(units) if which >> j & 1])
         self._cost.setdefault(dropped, option[0])
         self._freed.setdefault(dropped, option[2])
         return dropped

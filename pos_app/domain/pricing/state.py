@@ -185,10 +185,14 @@ class State:
         order-level saving), so order-level promotions never lower each other's thresholds."""
 
     def copy(self) -> State:
+        """Every list copied, attribute by attribute (cheaper than by name; ``_COPIED``
+        checks that these are all the slots)."""
         other = State.__new__(State)
-        for name in State.__slots__:
-            value = getattr(self, name)
-            setattr(other, name, list(value))
+        other.free, other.grouped = self.free[:], self.grouped[:]
+        other.fnet, other.spend_base, other.pay = self.fnet[:], self.spend_base[:], self.pay[:]
+        other.touched, other.promoted = self.touched[:], self.promoted[:]
+        other.closed, other.groups = self.closed[:], self.groups[:]
+        other.entries, other.apps = self.entries[:], self.apps[:]
         return other
 
     def reset(self, basket: Basket, lines: Iterable[int]) -> None:
@@ -268,3 +272,20 @@ class State:
             self.entries.extend((i, fen, app + shift) for i, fen, app in result.entries)
         else:
             self.entries.extend(result.entries)
+
+
+_COPIED = (
+    "apps",
+    "closed",
+    "entries",
+    "fnet",
+    "free",
+    "grouped",
+    "groups",
+    "pay",
+    "promoted",
+    "spend_base",
+    "touched",
+)
+if State.__slots__ != _COPIED:
+    raise TypeError("State's slots changed: review State.copy")
