@@ -4,10 +4,12 @@ adjustments and priced lines. Internal to the pricing package.
 A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``, which costs
 several times what the rest of building an adjustment does. These functions make the same
 objects (equal, same type, same slots, same repr) another way: an instance of a *twin*, a
-plain class with the same slots in the same order, is filled by ordinary attribute stores and
-then becomes the frozen class by ``__class__`` assignment, which CPython allows between
-classes of the same layout (checked when this module is imported: a twin that does not fit
-raises there). They are used only where the engine made the values itself, so a check in
+subclass that adds no slots and takes back ``object``'s ``__init__``, ``__setattr__`` and
+``__delattr__``, is filled by ordinary attribute stores and then becomes the frozen class by
+``__class__`` assignment, which CPython allows between classes of the same layout (checked
+when this module is imported: a twin that does not fit raises there). A subclass of the same
+layout, rather than an unrelated class with the same slots, spares that assignment comparing
+the slot names each time. They are used only where the engine made the values itself, so a check in
 ``__post_init__`` would have nothing to refuse: ``Money``'s is that fen is an int, and
 ``Adjustment`` and ``PricedLine`` have none (if one is added, ``_twin`` refuses to build the
 quick path and the module fails to import, so the class must be looked at again).
@@ -29,6 +31,10 @@ from typing import Any
 from pos_app.domain.money import Money
 from pos_app.domain.pricing.adjustments import Adjustment, OfferUse, PricedLine, SourceKind
 
+Said = tuple[str, Mapping[str, str], str, SourceKind, int]
+"""An application as its adjustments say it, (reason, params, source, kind), and where in a
+list of sums its savings are added."""
+
 SHARED_AMOUNTS = 1 << 14
 _SHARED: dict[int, Money] = {}
 
@@ -40,7 +46,13 @@ def _twin(cls: type, *names: str, checks: bool = False) -> Any:
         raise TypeError(f"{cls.__name__}: fields changed, review pricing.makers")
     if hasattr(cls, "__post_init__") and not checks:
         raise TypeError(f"{cls.__name__} validates now, review pricing.makers")
-    twin = type(f"_{cls.__name__}Twin", (), {"__slots__": names})
+    plain = {
+        "__slots__": (),
+        "__init__": object.__init__,
+        "__setattr__": object.__setattr__,
+        "__delattr__": object.__delattr__,
+    }
+    twin = type(f"_{cls.__name__}Twin", (cls,), plain)
     probe = twin()
     probe.__class__ = cls  # TypeError here when the layouts differ
     return twin
@@ -85,19 +97,22 @@ def add_adjustments(
     made: list[list[Adjustment]],
     entries: Iterable[tuple[int, int, int]],
     line_ids: Sequence[str],
-    said: Sequence[tuple[str, Mapping[str, str], str, SourceKind]],
+    said: Sequence[Said],
+    saved: list[int],
 ) -> None:
     """Append one adjustment per entry (line, fen, application) to ``made[line]``, in the
-    order given; ``said`` is each application's (reason, params, source, kind). The
-    constructors above, inlined: this loop makes most of a cart's values."""
+    order given, and add its fen to ``saved`` where the application's ``said`` tells. The
+    constructors above, inlined: this loop makes most of a cart's values, and summing here
+    spares the caller another pass over the entries."""
     twin, cls, shared = _AdjustmentTwin, Adjustment, _SHARED.get
     for i, fen, k in entries:
         one = twin()
-        one.reason, one.params, one.source, one.kind = said[k]
+        one.reason, one.params, one.source, one.kind, at = said[k]
         one.line_id = line_ids[i]
         one.amount = shared(fen) or _share(fen)
         one.__class__ = cls
         made[i].append(one)
+        saved[at] += fen
 
 
 def offer_use(source: str, kind: SourceKind, applications: int, saved: Money) -> OfferUse:
@@ -118,21 +133,20 @@ def priced_line(
 
 
 def priced_lines(
-    line_ids: Iterable[str],
-    position: Mapping[str, int],
+    order: Iterable[int],
+    line_ids: Sequence[str],
     listed: Sequence[int],
     pay: Sequence[int],
     adjustments: Sequence[tuple[Adjustment, ...]],
 ) -> list[PricedLine]:
-    """One priced line per id, in the order given: list amount, discount, total and its
-    adjustments, read at the line's ``position``."""
+    """One priced line per position in ``order``: its id, list amount, discount, total and
+    adjustments, read at that position."""
     twin, cls, shared = _PricedLineTwin, PricedLine, _SHARED.get
     made: list[PricedLine] = []
-    for line_id in line_ids:
-        i = position[line_id]
+    for i in order:
         full, left = listed[i], pay[i]
         line = twin()
-        line.line_id = line_id
+        line.line_id = line_ids[i]
         line.amount = shared(full) or _share(full)
         line.discount = shared(full - left) or _share(full - left)
         line.total = shared(left) or _share(left)

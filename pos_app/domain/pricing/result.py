@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from itertools import chain
+from operator import itemgetter
 
 from pos_app.domain.money import Money
 from pos_app.domain.pricing.adjustments import (
@@ -20,11 +21,20 @@ from pos_app.domain.pricing.adjustments import (
     SourceKind,
 )
 from pos_app.domain.pricing.coupon_terms import PRODUCT_KINDS, Coupon, CouponKind
-from pos_app.domain.pricing.makers import add_adjustments, money, offer_use, priced_lines
+from pos_app.domain.pricing.makers import (
+    Said,
+    add_adjustments,
+    money,
+    offer_use,
+    priced_lines,
+)
 from pos_app.domain.pricing.offers import Offer
 from pos_app.domain.pricing.state import Basket, State
 
 _ZERO = Money(0)
+_KEY = itemgetter(0)
+"""Sorting (key, sums) pairs by the key alone: the keys are unique, so the order is the one
+of sorting the pairs, without comparing through the pairs."""
 
 
 def assemble(
@@ -38,49 +48,75 @@ def assemble(
     coupon_lines: Mapping[str, tuple[int, ...]],
     exact: bool,
 ) -> PricedCart:
-    per_line = _adjustments(basket, state, member)
-    position = {line.line_id: i for i, line in enumerate(basket.lines)}
+    line_ids = [line.line_id for line in basket.lines]
+    said, offers, counts = _said(state)
+    per_line, saved = _adjustments(basket, state, member, line_ids, said, len(offers))
+    position = dict(zip(line_ids, range(len(line_ids)), strict=True))
+    order = [position[line.line_id] for line in lines]
     listed, pay = basket.listed, state.pay
-    priced = priced_lines((line.line_id for line in lines), position, listed, pay, per_line)
     subtotal, total = sum(listed), sum(pay)
-    saved = _saved_by_app(state)
-    outcomes, entitlements = _coupon_outcomes(state, saved, coupons, refusals, coupon_lines)
+    outcomes, entitlements = _coupon_outcomes(state, offers, saved, coupons, refusals, coupon_lines)
     return PricedCart(
-        lines=tuple(priced),
-        adjustments=tuple(chain.from_iterable(line.adjustments for line in priced)),
+        lines=tuple(priced_lines(order, line_ids, listed, pay, per_line)),
+        adjustments=tuple(chain.from_iterable(map(per_line.__getitem__, order))),
         subtotal=Money(subtotal),
         discount_total=Money(subtotal - total),
         total=Money(total),
         coupons=outcomes,
         entitlements=entitlements,
-        uses=_uses(state, saved),
+        uses=_uses(offers, counts, saved),
         exact=exact,
     )
 
 
+def _said(state: State) -> tuple[list[Said], list[Offer], list[int]]:
+    """Per application: its adjustments' (reason, params, source, kind) and where their
+    savings are summed, one place per offer (an offer applies many times in a big cart, once
+    per line for a per-unit one, and the uses and the coupons want only the sums). And the
+    offers in that order, with their applications summed. Applications with their offer's
+    params (most) share one tuple: it is only read."""
+    said: list[Said] = []
+    first: dict[Offer, Said] = {}
+    counts: list[int] = []
+    for offer, applications, params in state.apps:
+        known = first.get(offer)
+        if known is None:
+            known = first[offer] = (offer.reason, params, offer.source, offer.kind, len(counts))
+            counts.append(applications)
+        else:
+            counts[known[4]] += applications
+            if params is not known[1]:
+                known = (offer.reason, params, offer.source, offer.kind, known[4])
+        said.append(known)
+    return said, list(first), counts
+
+
 def _adjustments(
-    basket: Basket, state: State, member: PricingMember | None
-) -> list[tuple[Adjustment, ...]]:
+    basket: Basket,
+    state: State,
+    member: PricingMember | None,
+    line_ids: list[str],
+    said: list[Said],
+    offers: int,
+) -> tuple[list[tuple[Adjustment, ...]], list[int]]:
     """Per line: the member price first, then one adjustment per application in application
-    order (offer key, then the order applied); a line has one entry per application.
+    order (offer key, then the order applied); a line has one entry per application. And
+    the savings of each of the ``offers``, summed in the same pass over the entries.
 
     ``state.entries`` are already in that order on each line: every stage applies its nodes
     in canonical (offer key) order, a line is worked by one cluster at a time, a result
     replayed or a cluster re-solved puts back all of its lines' entries in that order, and
     the order stage comes after the item stage. So they are taken as they come
     (``tests/domain/pricing/test_pricing_properties.py`` checks the order)."""
-    apps = state.apps
-    said = [(app.offer.reason, app.params, app.offer.source, app.offer.kind) for app in apps]
-    line_ids = [line.line_id for line in basket.lines]
     made: list[list[Adjustment]] = [[] for _ in line_ids]
+    saved = [0] * (offers + 1)  # the last for the member price, dropped below
     if member is not None:  # the member price first on its line: an application of its own
-        said.append(
-            ("member.price", {"tier": member.tier}, MEMBER_PRICE_SOURCE, SourceKind.MEMBER_PRICE)
-        )
-        first = _member_entries(basket, len(apps))
-        add_adjustments(made, first, line_ids, said)
-    add_adjustments(made, state.entries, line_ids, said)
-    return [tuple(adjustments) for adjustments in made]
+        tier = {"tier": member.tier}
+        said.append(("member.price", tier, MEMBER_PRICE_SOURCE, SourceKind.MEMBER_PRICE, offers))
+        add_adjustments(made, _member_entries(basket, len(state.apps)), line_ids, said, saved)
+    add_adjustments(made, state.entries, line_ids, said, saved)
+    del saved[offers:]
+    return list(map(tuple, made)), saved
 
 
 def _member_entries(basket: Basket, app: int) -> list[tuple[int, int, int]]:
@@ -92,44 +128,31 @@ def _member_entries(basket: Basket, app: int) -> list[tuple[int, int, int]]:
     ]
 
 
-def _saved_by_app(state: State) -> list[int]:
-    saved = [0] * len(state.apps)
-    for _, fen, k in state.entries:
-        saved[k] += fen
-    return saved
-
-
-def _uses(state: State, saved: list[int]) -> tuple[OfferUse, ...]:
-    """Applications and saving per source: summed per offer first (an offer applies many
-    times in a big cart, once per line for a per-unit one), then per (kind, source)."""
-    counts: dict[Offer, int] = {}
-    fens: dict[Offer, int] = {}
-    for app, fen in zip(state.apps, saved, strict=True):
-        offer = app.offer
-        counts[offer] = counts.get(offer, 0) + app.applications
-        fens[offer] = fens.get(offer, 0) + fen
+def _uses(offers: list[Offer], counts: list[int], saved: list[int]) -> tuple[OfferUse, ...]:
+    """Applications and saving per (kind, source), from the sums per offer."""
     totals: dict[tuple[SourceKind, str], list[int]] = {}
-    for offer, count in counts.items():
+    for offer, count, fen in zip(offers, counts, saved, strict=True):
         entry = totals.setdefault((offer.kind, offer.source), [0, 0])
         entry[0] += count
-        entry[1] += fens[offer]
+        entry[1] += fen
     return tuple(
         offer_use(source, kind, count, money(fen))
-        for (kind, source), (count, fen) in sorted(totals.items())
+        for (kind, source), (count, fen) in sorted(totals.items(), key=_KEY)
     )
 
 
 def _coupon_outcomes(
     state: State,
-    saved_by_app: list[int],
+    offers: list[Offer],
+    saved_by_offer: list[int],
     coupons: Sequence[Coupon],
     refusals: Mapping[str, Refusal],
     coupon_lines: Mapping[str, tuple[int, ...]],
 ) -> tuple[tuple[CouponOutcome, ...], tuple[Entitlement, ...]]:
     by_coupon: dict[str, int] = {}
-    for app, fen in zip(state.apps, saved_by_app, strict=True):
-        if app.offer.coupon is not None:
-            by_coupon[app.offer.source] = by_coupon.get(app.offer.source, 0) + fen
+    for offer, fen in zip(offers, saved_by_offer, strict=True):
+        if offer.coupon is not None:
+            by_coupon[offer.source] = by_coupon.get(offer.source, 0) + fen
     outcomes: list[CouponOutcome] = []
     entitlements: list[Entitlement] = []
     for coupon in coupons:

@@ -49,11 +49,12 @@ def test_quick_constructors_make_equal_values_of_the_same_type() -> None:
     assert repr(made) == repr(plain) and hash(made.amount) == hash(plain.amount)
 
     rows: list[list[Adjustment]] = [[], []]
-    said = [("promo.percent_off", params, "P1", SourceKind.PROMOTION)]
-    add_adjustments(rows, [(1, 120, 0)], ["L1", "L2"], said)
-    assert rows == [[], [Adjustment("L2", Money(120), *said[0])]]
+    said = [("promo.percent_off", params, "P1", SourceKind.PROMOTION, 1)]
+    saved = [5, 7]
+    add_adjustments(rows, [(1, 120, 0)], ["L1", "L2"], said, saved)
+    assert rows == [[], [Adjustment("L2", Money(120), *said[0][:4])]] and saved == [5, 127]
 
-    (line,) = priced_lines(["L2"], {"L2": 1}, [0, 500], [0, 380], [(), (plain,)])
+    (line,) = priced_lines([1], ["L1", "L2"], [0, 500], [0, 380], [(), (plain,)])
     assert line == PricedLine("L2", Money(500), Money(120), Money(380), (plain,))
 
     use = offer_use("P1", SourceKind.PROMOTION, 3, money(120))
