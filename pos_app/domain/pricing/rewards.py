@@ -191,9 +191,9 @@ def _per_unit(offer: Offer, lines: Sequence[int], basket: Basket, state: State) 
             value = basket.unit[i] * units
         else:
             value = fnet[i] if units == free[i] else fnet[i] * units // free[i]
-        off = _unit_off(offer, value, units, i, basket)
-        if off > 0:
-            shares.append((i, min(off, value), units))
+        off = min(_unit_off(offer, value, units, i, basket), value)
+        if off > 0:  # units that cost nothing (a free line) are not counted as discounted
+            shares.append((i, off, units))
     return _book(offer, shares, basket, state, sum(share[2] for share in shares))
 
 

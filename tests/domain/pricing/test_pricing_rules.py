@@ -244,6 +244,30 @@ def test_a_per_unit_offer_counts_only_the_units_it_still_discounts_after_a_repai
     )
 
 
+def test_a_limited_offer_does_not_count_a_unit_that_costs_nothing() -> None:
+    """A "1 fen off, 2 per order" offer: of two apples, one weighed at 0 fen, only the other is
+    discounted, so one of the order's two uses is spent (a free unit saves nothing)."""
+    rules = RuleIndex(
+        [
+            Promotion(
+                "P0",
+                "苹果立减",
+                AmountOff(Money(1)),
+                Scope(skus=frozenset({"APPLE"})),
+                stackable=False,
+                caps=Caps(per_order=2),
+            )
+        ]
+    )
+    lines = [
+        PricingLine("L0", "APPLE", "水果", Money(0), grams=500),
+        PricingLine("L1", "APPLE", "水果", Money(1), grams=500),
+    ]
+    priced = price(lines, rules, AT, time_zone=ZONE)
+    assert [(a.line_id, a.amount) for a in priced.adjustments] == [("L1", Money(1))]
+    assert priced.uses == (OfferUse("P0", SourceKind.PROMOTION, 1, Money(1)),)
+
+
 def test_adjustment_params_carry_the_promotion_name_for_the_message() -> None:
     rules = RuleIndex(
         [
