@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QWidget
     from sqlalchemy import Engine
 
+    from pos_app.clock import Clock
+
 log = logging.getLogger("pos")
 
 DEMO_STORE_CODE = "DEMO01"
@@ -109,7 +111,9 @@ def run_app(config: AppConfig, *, quit_when_ready: bool = False, started: float 
 class PosApplication:
     """Everything one running terminal holds; built once, torn down once."""
 
-    def __init__(self, config: AppConfig, app: QApplication) -> None:
+    def __init__(self, config: AppConfig, app: QApplication, *, clock: Clock | None = None) -> None:
+        """``clock``: the system clock unless given (an end-to-end test fixes the day, as
+        promotions with weekday windows would otherwise price differently on some days)."""
         from hardware.printer.transports import prepare_escpos_env
         from hardware.wiring import build_devices
         from pos_app.bootstrap import build_core, open_database, settle_heap
@@ -133,7 +137,7 @@ class PosApplication:
         self.devices = build_devices(config.devices, self.bus, self.catalog, config.data_dir)
         self.sandbox, self.gateways = build_payment_gateways(config)
         face_matcher, face_model = build_face_matcher(config)
-        self.core = build_core(config, bus=self.bus, clock=SystemClock(),
+        self.core = build_core(config, bus=self.bus, clock=clock or SystemClock(),
                                printer=self.devices.printer, engine=engine,  # type: ignore[arg-type]
                                gateways=self.gateways,
                                drawer=self.devices.printer,  # type: ignore[arg-type]
@@ -190,8 +194,10 @@ class PosApplication:
         return windows
 
     @classmethod
-    def start(cls, config: AppConfig, app: QApplication) -> PosApplication:
-        return cls(config, app)
+    def start(
+        cls, config: AppConfig, app: QApplication, *, clock: Clock | None = None
+    ) -> PosApplication:
+        return cls(config, app, clock=clock)
 
     def quit_when_ready(self, report: Callable[[], None]) -> None:
         """Report once the event loop has painted the cashier window, then quit."""

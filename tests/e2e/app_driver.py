@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from pos_app.clock import Clock
 from pos_app.config import parse_config
 from ui.cashier.cashier_window import CashierWindow
 from ui.main import PosApplication
@@ -20,11 +21,13 @@ QUIET_PRINTER = {"printer": {"status_poll_s": 0}}
 
 
 @contextmanager
-def running_app(qapp: QApplication, data_dir: Path, **sections: Any) -> Iterator[PosApplication]:
+def running_app(qapp: QApplication, data_dir: Path, clock: Clock | None = None,
+                **sections: Any) -> Iterator[PosApplication]:
     """The app on ``data_dir`` with these config sections (a file printer that is not
-    polled unless ``devices`` says otherwise)."""
+    polled unless ``devices`` says otherwise), on ``clock`` if given."""
     sections.setdefault("devices", QUIET_PRINTER)
-    application = PosApplication.start(parse_config(sections, data_dir=data_dir), qapp)
+    application = PosApplication.start(parse_config(sections, data_dir=data_dir), qapp,
+                                       clock=clock)
     try:
         yield application
     finally:
