@@ -6,7 +6,7 @@ Two savings, neither changing a result: in a wide cluster the state after each s
 segment is kept for later leaves that decided the earlier searched nodes the same way; and a
 last order-level node is totalled without being spread unless the leaf beats the best so far
 (and then the plan made to total it is the one spread). A narrow cluster, where neither
-applies, gets ``Narrow``: the same leaves, without the segments (``leaves_for`` chooses).
+applies, gets ``Narrow``: the same leaves, without the segments (``Narrow.fits``).
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ class Leaves:
     later leaf deciding them the same way starts from there.
 
     A last node that is order-level and not searched is *deferred*: what it would save is
-    known without spreading it over its lines (``order_alone``), and only a leaf that beats
-    the best so far needs it spread (``finish``)."""
+    known without spreading it over its lines (``order_level.order_plan``), and only a leaf
+    that beats the best so far needs it spread (``finish``, from that plan)."""
 
     def __init__(
         self,
@@ -111,20 +111,6 @@ class Leaves:
         return state.snapshot(self.lines)[0], state.entries[entries:], state.apps[apps:]
 
 
-def leaves_for(
-    rest: Sequence[Node],
-    position: dict[int, int],
-    basket: Basket,
-    state: State,
-    lines: list[int],
-    prefix: Snapshot | None,
-) -> Leaves | Narrow:
-    """The leaves of a cluster: ``Narrow`` where ``Leaves`` would keep and defer nothing."""
-    if len(lines) < WIDE and rest[-1].offer.effect != ORDER_EFFECT:
-        return Narrow(rest, position, basket, state, lines, prefix)
-    return Leaves(rest, position, basket, state, lines, prefix)
-
-
 class Narrow:
     """``Leaves`` for a cluster where they keep nothing (fewer than ``WIDE`` lines) and
     defer nothing (the last node is not order-level): a leaf is then only the nodes applied
@@ -132,6 +118,11 @@ class Narrow:
     clusters are a line or two with a few offers; this spares them the segments."""
 
     __slots__ = ("basket", "lines", "prefix", "state", "steps")
+
+    @staticmethod
+    def fits(rest: Sequence[Node], lines: list[int]) -> bool:
+        """Whether ``Leaves`` over ``lines`` would keep nothing and defer nothing."""
+        return len(lines) < WIDE and rest[-1].offer.effect != ORDER_EFFECT
 
     def __init__(
         self,

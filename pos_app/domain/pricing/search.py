@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from operator import attrgetter
 
-from pos_app.domain.pricing.leaves import leaves_for
+from pos_app.domain.pricing.leaves import Leaves, Narrow
 from pos_app.domain.pricing.offers import Offer
 from pos_app.domain.pricing.rewards import apply
 from pos_app.domain.pricing.state import Basket, Result, State
@@ -221,9 +221,9 @@ def solve_cluster(
     position = {node.id: k for k, node in enumerate(searched)}
     first = min(k for k, node in enumerate(nodes) if node.id in position)
     apply_nodes(nodes[:first], basket, state)  # before any choice: the same in every leaf
-    leaves = leaves_for(
-        nodes[first:], position, basket, state, lines, snapshot if not first else None
-    )
+    rest = nodes[first:]
+    kind = Narrow if Narrow.fits(rest, lines) else Leaves
+    leaves = kind(rest, position, basket, state, lines, snapshot if not first else None)
     best: list[tuple[int, Result, set[int]]] = []
 
     def evaluate(mask: list[bool]) -> int:
