@@ -28,7 +28,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
-from pos_app.domain.pricing.order_level import apply_plan, at, order_alone, order_plan, saving
+from pos_app.domain.pricing.order_level import (
+    Plan,
+    apply_plan,
+    at,
+    order_alone,
+    order_plan,
+    saving,
+)
 from pos_app.domain.pricing.repair import Outcome, repair_plans, tier
 from pos_app.domain.pricing.search import (
     CANONICAL,
@@ -109,8 +116,9 @@ def combine(
     state = items.without(frozenset())
     first = Outcome.after_items(state, items.node_of, basket, item_nodes)
     first.solved, first.solved_from = state, len(state.entries)
-    left_out = _order_stage(basket, _live(order_nodes, state), state, budget)
-    best, best_total = state, sum(state.pay)
+    left_out, pending = _order_stage(basket, _live(order_nodes, state), state, budget)
+    first.pending = pending
+    best, best_total = state, sum(state.pay) - _saving(pending)
     kept = sorted(
         (node for node in order_nodes if node.id not in left_out),
         key=CANONICAL,
@@ -127,14 +135,29 @@ def combine(
         searched = again.copy() if small else None
         total = _order_total_below(kept, basket, again, best_total)
         if searched is not None:  # a small cart: the order stage searched again too
-            _order_stage(basket, _live(order_nodes, searched), searched, side)
-            if sum(searched.pay) < (best_total if total is None else total):
-                again, total = searched, sum(searched.pay)
+            last = _order_stage(basket, _live(order_nodes, searched), searched, side)[1]
+            searched_total = sum(searched.pay) - _saving(last)
+            if searched_total < (best_total if total is None else total):
+                _spread_last(last, searched)
+                again, total = searched, searched_total
         if total is not None:
             best, best_total = again, total
     if not side.exact:
         budget.exact = False
+    if best is state:
+        _spread_last(pending, state)
     return best
+
+
+def _saving(last: Plan | None) -> int:
+    return 0 if last is None else saving(last)
+
+
+def _spread_last(last: Plan | None, state: State) -> None:
+    """Spread the order stage's last node, planned on ``state`` as it is now
+    (``_order_stage``), once its result is the one kept."""
+    if last is not None:
+        apply_plan(last, state)
 
 
 def _order_total_below(
@@ -170,9 +193,12 @@ def _live(order_nodes: Sequence[Node], state: State) -> list[Node]:
     return sorted(live, key=CANONICAL)
 
 
-def _order_stage(basket: Basket, ordered: list[Node], state: State, budget: Budget) -> set[int]:
+def _order_stage(
+    basket: Basket, ordered: list[Node], state: State, budget: Budget
+) -> tuple[set[int], Plan | None]:
     """Few offers over many lines: one cluster, clashes found pair by pair. Returns the ids
-    of the offers the search left out."""
+    of the offers the search left out, and the plan of the last node, which is not applied
+    yet (``_spread_last``): a result the repair beats never needs it spread."""
     relevant = threshold_pairs(ordered, state)
     lines = [frozenset(node.lines) for node in ordered]
     searched: set[int] = set()
@@ -180,13 +206,16 @@ def _order_stage(basket: Basket, ordered: list[Node], state: State, budget: Budg
         if not la.isdisjoint(lb) and order_clash(a, b, relevant):
             searched.update((a.id, b.id))
     if not searched:
-        apply_nodes(ordered, basket, state)
-        return set()
-    result, chosen = solve_cluster(
+        if not ordered:
+            return set(), None
+        apply_nodes(ordered[:-1], basket, state)
+        last = ordered[-1]
+        return set(), order_plan(last.offer, last.lines, state)
+    result, chosen, plan = solve_cluster(
         ordered, [n for n in ordered if n.id in searched], basket, state, budget
     )
     state.replay(result)
-    return searched - chosen
+    return searched - chosen, plan
 
 
 def order_clash(a: Node, b: Node, relevant: set[tuple[int, int]]) -> bool:

@@ -4,9 +4,10 @@ Internal to the pricing package; ``search.solve_cluster`` drives it.
 
 Two savings, neither changing a result: in a wide cluster the state after each searched node's
 segment is kept for later leaves that decided the earlier searched nodes the same way; and a
-last order-level node is totalled without being spread unless the leaf beats the best so far
-(and then the plan made to total it is the one spread). A narrow cluster, where neither
-applies, gets ``Narrow``: the same leaves, without the segments (``Narrow.fits``).
+last order-level node is totalled without being spread: the search hands the best leaf's plan
+for it to its caller, which spreads it once it knows the result is used. A narrow cluster,
+where neither applies, gets ``Narrow``: the same leaves, without the segments
+(``Narrow.fits``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from pos_app.domain.pricing.offers import ORDER_EFFECT
-from pos_app.domain.pricing.order_level import Plan, apply_plan, order_plan, saving
+from pos_app.domain.pricing.order_level import Plan, order_plan, saving
 from pos_app.domain.pricing.rewards import apply
 from pos_app.domain.pricing.state import App, Basket, Columns, Snapshot, State
 
@@ -35,8 +36,8 @@ class Leaves:
     later leaf deciding them the same way starts from there.
 
     A last node that is order-level and not searched is *deferred*: what it would save is
-    known without spreading it over its lines (``order_level.order_plan``), and only a leaf
-    that beats the best so far needs it spread (``finish``, from that plan)."""
+    known without spreading it over its lines (``order_level.order_plan``, kept as ``plan``);
+    a leaf's result is the state without it, plus that plan."""
 
     def __init__(
         self,
@@ -63,7 +64,8 @@ class Leaves:
         self.prefix = state.snapshot(lines) if prefix is None else prefix
         self.kept: dict[tuple[bool, ...], _Kept] | None = {} if len(lines) >= WIDE else None
         self.plan: Plan | None = None
-        """The deferred node's plan on the leaf just applied."""
+        """The deferred node's plan on the leaf just applied (None without a deferred
+        node)."""
 
     def apply(self, mask: list[bool]) -> int:
         """Apply the leaf but a deferred node; what that node would save."""
@@ -81,12 +83,6 @@ class Leaves:
             return 0
         self.plan = order_plan(deferred.offer, deferred.lines, state)
         return saving(self.plan)
-
-    def finish(self) -> None:
-        """Spread the deferred node, as the leaf applied in full would have; right after
-        ``apply``, so the plan made there still holds."""
-        if self.plan is not None:
-            apply_plan(self.plan, self.state)
 
     def reset(self) -> None:
         self.state.restore(self.lines, self.prefix)
@@ -118,6 +114,8 @@ class Narrow:
     clusters are a line or two with a few offers; this spares them the segments."""
 
     __slots__ = ("basket", "lines", "prefix", "state", "steps")
+    plan: Plan | None = None
+    """Nothing is deferred."""
 
     @staticmethod
     def fits(rest: Sequence[Node], lines: list[int]) -> bool:
@@ -143,9 +141,6 @@ class Narrow:
             if k is None or mask[k]:
                 apply(offer, lines, basket, state)
         return 0
-
-    def finish(self) -> None:
-        pass
 
     def reset(self) -> None:
         self.state.restore(self.lines, self.prefix)

@@ -25,7 +25,7 @@ from itertools import pairwise
 from operator import itemgetter
 
 from pos_app.domain.pricing.offers import Offer
-from pos_app.domain.pricing.order_level import order_eligible, order_saving
+from pos_app.domain.pricing.order_level import Plan, order_eligible, order_saving, saving
 from pos_app.domain.pricing.promotions import SpendTiers
 from pos_app.domain.pricing.rivals import Option, Rivals
 from pos_app.domain.pricing.search import Node
@@ -62,6 +62,8 @@ class Outcome:
     """The first solve's state once the order stage ran on it (``solved_from``: its first
     entry made by the order stage)."""
     solved_from: int = 0
+    pending: Plan | None = None
+    """The first solve's last order-level node, planned on ``solved`` but not spread yet."""
     _order_saved: dict[int, int] | None = None
     _bases: dict[tuple[bool, bool], list[int]] = field(default_factory=dict)
     _tops: dict[tuple[bool, bool], list[int]] = field(default_factory=dict)
@@ -75,6 +77,9 @@ class Outcome:
                 for _, fen, app in self.solved.entries[self.solved_from :]:
                     key = id(apps[app].offer)
                     saved[key] = saved.get(key, 0) + fen
+            if self.pending is not None:
+                key = id(self.pending[0])
+                saved[key] = saved.get(key, 0) + saving(self.pending)
             self._order_saved = saved
         return self._order_saved.get(id(offer), 0)
 

@@ -32,6 +32,7 @@ from operator import attrgetter
 
 from pos_app.domain.pricing.leaves import Leaves, Narrow
 from pos_app.domain.pricing.offers import Offer
+from pos_app.domain.pricing.order_level import Plan, apply_plan
 from pos_app.domain.pricing.rewards import apply
 from pos_app.domain.pricing.state import Basket, Result, State
 
@@ -161,7 +162,7 @@ def _root(parent: list[int], i: int) -> int:
     return i
 
 
-Memo = dict[tuple[int, ...], Result]
+Memo = dict[tuple[int, ...], tuple[Result, Plan | None]]
 
 
 def solve_stage(
@@ -198,23 +199,27 @@ def solve_clusters(
         if not found:
             plain += members
             continue
-        searched = [node for node in members if node.id in found]
         key = tuple(node.id for node in members)
-        result = memo.get(key) if memo is not None else None
-        if result is None:
-            result = solve_cluster(members, searched, basket, state, budget)[0]
+        solved = memo.get(key) if memo is not None else None
+        if solved is None:
+            searched = [node for node in members if node.id in found]
+            result, _, last = solve_cluster(members, searched, basket, state, budget)
+            solved = (result, last)
             if memo is not None:
-                memo[key] = result
-        state.replay(result)
+                memo[key] = solved
+        state.replay(solved[0])
+        if solved[1] is not None:
+            apply_plan(solved[1], state)
     apply_nodes(sorted(plain, key=CANONICAL), basket, state)
 
 
 def solve_cluster(
     nodes: Sequence[Node], searched: Sequence[Node], basket: Basket, state: State, budget: Budget
-) -> tuple[Result, set[int]]:
-    """The cluster's best result and the ids of the searched nodes in it; ``state`` is left
-    as it was. ``nodes`` are in application order; those before the first searched one are
-    applied once for all leaves."""
+) -> tuple[Result, set[int], Plan | None]:
+    """The cluster's best result, the ids of the searched nodes in it, and the plan of its
+    deferred last node (``leaves.Leaves``), if it has one, which the result does not include:
+    replay the result, then ``apply_plan`` it. ``state`` is left as it was. ``nodes`` are in
+    application order; those before the first searched one are applied once for all leaves."""
     lines = sorted({i for node in nodes for i in node.lines})
     snapshot = state.snapshot(lines)
     start = sum(map(state.pay.__getitem__, lines))
@@ -224,15 +229,14 @@ def solve_cluster(
     rest = nodes[first:]
     kind = Narrow if Narrow.fits(rest, lines) else Leaves
     leaves = kind(rest, position, basket, state, lines, snapshot if not first else None)
-    best: list[tuple[int, Result, set[int]]] = []
+    best: list[tuple[int, Result, set[int], Plan | None]] = []
 
     def evaluate(mask: list[bool]) -> int:
         deferred = leaves.apply(mask)
         total = sum(map(state.pay.__getitem__, lines)) - deferred
         if not best or total < best[0][0]:
-            leaves.finish()
             chosen = {node.id for node, keep in zip(searched, mask, strict=True) if keep}
-            best[:] = [(total, state.capture(lines, snapshot), chosen)]
+            best[:] = [(total, state.capture(lines, snapshot), chosen, leaves.plan)]
         leaves.reset()
         return total
 
@@ -242,7 +246,7 @@ def solve_cluster(
     ).run()
     if first:  # else each leaf already put the state back as it was
         state.restore(lines, snapshot)
-    return best[0][1], best[0][2]
+    return best[0][1], best[0][2], best[0][3]
 
 
 def _exclusive(searched: Sequence[Node]) -> list[set[int]]:
