@@ -199,6 +199,11 @@ def solve_clusters(
         if not found:
             plain += members
             continue
+        one = _one_of(members) if len(found) == len(members) else None
+        if one is not None:
+            budget.used += 1  # the one leaf the search would have evaluated first
+            apply(one.offer, one.lines, basket, state)
+            continue
         key = tuple(node.id for node in members)
         solved = memo.get(key) if memo is not None else None
         if solved is None:
@@ -211,6 +216,23 @@ def solve_clusters(
         if solved[1] is not None:
             apply_plan(solved[1], state)
     apply_nodes(sorted(plain, key=CANONICAL), basket, state)
+
+
+def _one_of(members: Sequence[Node]) -> Node | None:
+    """The answer for a cluster of per-line nodes (all on its one line) every two of which
+    clash, without a search: the search would include at most one of them (``_exclusive``),
+    a leaf of one node saves that node's ``alone`` (the line is as the stage started), and
+    its first leaf is the node with the largest ``alone``, the earliest of a tie, which no
+    later leaf beats. None for any other cluster (searched as usual)."""
+    if not all(node.offer.splittable for node in members):
+        return None
+    if not all(item_clash(a.offer, b.offer) for a, b in combinations(members, 2)):
+        return None
+    best = members[0]
+    for node in members:
+        if node.alone > best.alone:
+            best = node
+    return best
 
 
 def solve_cluster(
