@@ -140,3 +140,29 @@ def test_a_multi_buy_that_shuts_out_a_spend_and_save_is_dropped() -> None:
         ("L2", "P1"),
         ("L3", "P2"),
     }
+
+
+def test_a_coupon_that_already_saves_in_full_leaves_the_answer_exact() -> None:
+    """10 % off the milk, then a ¥10 cash coupon from ¥50 on ¥98 left to pay: the coupon
+    saves all it can, so dropping the milk offer could only cost more and the answer is
+    exact. (The coupon, the order stage's last offer, is spread only once its result is
+    kept; the repair must still count what it saves.)"""
+    lines = [_line("L0", "MILK", "乳品", 2_000, 5), _line("L1", "BREAD", "烘焙", 800)]
+    rules = [_promotion("P0", PercentOff(Decimal(10)), Scope(skus=frozenset({"MILK"})))]
+    cash = Coupon(
+        "C0",
+        CouponKind.CASH,
+        "满50减10",
+        datetime(2025, 6, 3, tzinfo=SHANGHAI),
+        datetime(2025, 6, 5, tzinfo=SHANGHAI),
+        amount=Money(1_000),
+        min_spend=Money(5_000),
+    )
+    priced = _priced(lines, rules, None, [cash])
+    assert priced.total.fen == 10_800 - 1_000 - 1_000
+    assert priced.exact is True
+    assert {(a.line_id, a.source, a.amount.fen) for a in priced.adjustments} == {
+        ("L0", "P0", 1_000),
+        ("L0", "C0", 918),
+        ("L1", "C0", 82),
+    }
