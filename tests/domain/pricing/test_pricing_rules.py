@@ -314,3 +314,32 @@ def test_the_weekday_is_the_store_weekday_not_utc() -> None:
         time_zone=ZONE,
         member=member,
     ).total == Money(100_00)
+
+
+def test_of_two_group_offers_that_save_the_same_the_one_applied_first_takes_the_line() -> None:
+    """9折 on the milk and ¥2 off dairy, one exclusivity group, both save ¥2 on a ¥20 milk:
+    only one may apply, and the tie goes to the one applied first (the more specific scope,
+    the SKU offer), however the rules are listed."""
+    milk = PricingLine("L0", "MILK", "乳品", Money(2_000), 1, None, None)
+    rules = [
+        Promotion(
+            "P1",
+            "牛奶9折",
+            PercentOff(Decimal(10)),
+            Scope(skus=frozenset({"MILK"})),
+            group="flyer",
+            stackable=True,
+        ),
+        Promotion(
+            "P2",
+            "乳品减2元",
+            AmountOff(Money(200)),
+            Scope(categories=frozenset({"乳品"})),
+            group="flyer",
+            stackable=True,
+        ),
+    ]
+    for listed in (rules, rules[::-1]):
+        priced = price([milk], RuleIndex(listed), AT, time_zone=ZONE)
+        assert [(a.source, a.amount.fen) for a in priced.adjustments] == [("P1", 200)]
+        assert priced.total.fen == 1_800
