@@ -71,8 +71,6 @@ class ItemStage:
     first: State
     clusters: list[list[Node]]
     cluster_of: dict[int, int]
-    node_of: dict[tuple[int, int], int]
-    """(id of offer, line) -> node id, to tell which node saved what."""
     memo: Memo
 
     @classmethod
@@ -80,11 +78,10 @@ class ItemStage:
         ordered = sorted(nodes, key=CANONICAL)
         groups = clusters(len(basket.lines), ordered)
         cluster_of = {node.id: k for k, members in enumerate(groups) for node in members}
-        node_of = {(id(node.offer), i): node.id for node in ordered for i in node.lines}
         memo: Memo = {}
         state = State(basket)
         solve_clusters(basket, groups, state, budget, _item_clash, memo)
-        return cls(basket, budget, state, groups, cluster_of, node_of, memo)
+        return cls(basket, budget, state, groups, cluster_of, memo)
 
     def without(self, dropped: frozenset[int], budget: Budget | None = None) -> State:
         """The item stage as if the nodes in ``dropped`` did not exist (re-solved within
@@ -114,7 +111,7 @@ def combine(
 ) -> State:
     items = ItemStage.solve(basket, item_nodes, budget)
     state = items.without(frozenset())
-    first = Outcome.after_items(state, items.node_of, basket, item_nodes)
+    first = Outcome.after_items(state, basket, item_nodes)
     first.solved, first.solved_from = state, len(state.entries)
     left_out, pending = _order_stage(basket, _live(order_nodes, state), state, budget)
     first.pending = pending

@@ -84,38 +84,32 @@ class Outcome:
         return self._order_saved.get(id(offer), 0)
 
     @classmethod
-    def after_items(
-        cls,
-        state: State,
-        node_of: dict[tuple[int, int], int],
-        basket: Basket,
-        item_nodes: Sequence[Node],
-    ) -> Outcome:
-        """Record the item stage; ``node_of`` maps (id of offer, line) to the node id. (Where
-        each node has one entry, the usual case, a line's cost is the sum of its entries.)"""
-        offers = [id(app[0]) for app in state.apps]
+    def after_items(cls, state: State, basket: Basket, item_nodes: Sequence[Node]) -> Outcome:
+        """Record the item stage (``state``: a copy is kept). (Where each node has one entry,
+        the usual case, a line's cost is the sum of its entries.)"""
+        node_of = _node_of(item_nodes)
+        apps = state.apps
         saved_by: dict[int, int] = {}
         savers: dict[int, list[int]] = {}
         held_cost = [UNHELD] * len(basket.lines)
         for i, fen, app in state.entries:
-            node_id = node_of[(offers[app], i)]
+            node_id = node_of[apps[app][0], i]
             saved_by[node_id] = fen
-            found = savers.get(i)
-            if found is None:
+            if held_cost[i] == UNHELD:  # the first entry on the line
                 savers[i] = [node_id]
                 held_cost[i] = fen
             else:
-                found.append(node_id)
+                savers[i].append(node_id)
                 held_cost[i] += fen
         if len(saved_by) < len(state.entries):  # some node has more than one entry
             saved_by = {}
             for i, fen, app in state.entries:
-                node_id = node_of[(offers[app], i)]
+                node_id = node_of[apps[app][0], i]
                 saved_by[node_id] = saved_by.get(node_id, 0) + fen
             for i, found in savers.items():
                 found[:] = dict.fromkeys(found)
                 held_cost[i] = sum(map(saved_by.__getitem__, found))
-        takers = _takers(state, basket, item_nodes, set(offers))
+        takers = _takers(state, basket, item_nodes, {app[0] for app in apps})
         return cls(saved_by, savers, held_cost, basket.amount, takers, state.copy())
 
     def base_of(self, offer: Offer) -> list[int]:
@@ -145,8 +139,22 @@ class Outcome:
         return found
 
 
+def _node_of(item_nodes: Sequence[Node]) -> dict[tuple[Offer, int], int]:
+    """(offer, line) -> the item node applying the offer there, to tell which node saved
+    what: a splittable offer has a node per line, any other one node over all its lines.
+    (Keyed by first line in one pass, the lines after it added for the few nodes with
+    more: cheaper than a key for every line of every node.)"""
+    node_of = {(node.offer, node.lines[0]): node.id for node in item_nodes}
+    for node in item_nodes:
+        if len(node.lines) > 1:
+            offer, node_id = node.offer, node.id
+            for i in node.lines[1:]:
+                node_of[offer, i] = node_id
+    return node_of
+
+
 def _takers(
-    state: State, basket: Basket, item_nodes: Sequence[Node], applied: set[int]
+    state: State, basket: Basket, item_nodes: Sequence[Node], applied: set[Offer]
 ) -> dict[int, set[int]]:
     """Line -> the multi-line item nodes applied that can have marked it without saving on
     it: taken its units (a non-stackable one), grouped them (a stackable multi-buy), marked
@@ -156,7 +164,7 @@ def _takers(
     takers: dict[int, set[int]] = {}
     for node in item_nodes:
         offer = node.offer
-        if offer.splittable or id(offer) not in applied:
+        if offer.splittable or offer not in applied:
             continue
         group, promotion = offer.group, offer.promotion is not None
         for i in node.lines:
@@ -284,7 +292,10 @@ def _bound(node: Node, outcome: Outcome, *, estimate_only: bool = True) -> Held 
     dropped one's place is not in it), with the facts they start from; None when no
     proposal can gain anything by the estimate (``estimate_only``) or frees nothing. (Read
     from per line lists, at all the offer's lines at once: the held lines themselves are
-    found only for the offers proposed for.)"""
+    found only for the offers proposed for.) The saving at the lines' base amounts is looked
+    at first: a saving never falls as the amount grows and ``top_of`` is at most the base
+    amount, so where even that saving gains nothing the bound does not either, and neither
+    it nor ``top_of`` (made per sort of offer when first asked for) is worked out."""
     offer, lines = node.offer, node.lines
     if not (offer.thresholds or offer.group is not None or _excluding(offer)) or not lines:
         return None
@@ -294,6 +305,8 @@ def _bound(node: Node, outcome: Outcome, *, estimate_only: bool = True) -> Held 
         return None
     current = sum(gather(outcome.base_of(offer)))
     now = order_saving(offer, current)[0]
+    if estimate_only and order_saving(offer, sum(gather(outcome.amount)))[0] - now <= cheapest:
+        return None  # so the bound below is not above 0 either (see the docstring)
     bound = order_saving(offer, sum(gather(outcome.top_of(offer))))[0] - now - cheapest
     return (bound, current) if bound > 0 or not estimate_only else None
 
