@@ -130,11 +130,21 @@ class NthItemOff:
 
     nth: int
     percent: Decimal
+    hundredths: int | None = field(init=False, repr=False, compare=False)
+    """``percent_hundredths(percent)``, worked out once: every application reads it."""
 
     def __post_init__(self) -> None:
         _check_percent(self.percent)
         if self.nth < 2:
             raise ValueError("nth must be at least 2")
+        object.__setattr__(self, "hundredths", percent_hundredths(self.percent))
+
+    def off(self, fen: int) -> int:
+        """``percent_of(fen, percent)``."""
+        hundredths = self.hundredths
+        if hundredths is not None:
+            return (fen * hundredths + 5_000) // 10_000
+        return percent_of(fen, self.percent)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,9 +1,10 @@
 """Applying one offer to the state: which units it takes and what each line saves.
 
 Rules kept here: a saving never exceeds what is left to pay on its line; percentages round
-half up once per line; multi-buy groups take the dearest units first and discount the
-cheapest unit of each group; a group's or bundle's saving is split over its units' lines by
-price with the rule of ``Money.allocate``. Order-level offers are in ``order_level``.
+half up once per line; a capped saving is split over its lines with the rule of
+``Money.allocate``. Per-unit offers and coupons for a product are worked out here; offers
+that group units (multi-buys, bundles) in ``groups``, and every item offer's shares are
+booked here (``_book``). Order-level offers are in ``order_level``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import cast
 
-from pos_app.domain.pricing.groups import Share, multi_buy, nth_units
+from pos_app.domain.pricing.groups import Share, bundle_shares, group_shares
 from pos_app.domain.pricing.offers import (
     AMOUNT_RULE,
     BUNDLE_EFFECT,
@@ -23,15 +24,12 @@ from pos_app.domain.pricing.offers import (
     Offer,
 )
 from pos_app.domain.pricing.order_level import order_level, split
-from pos_app.domain.pricing.promotions import (
-    Bundle,
-    BuyXGetY,
-    MultiBuy,
-    NthItemOff,
-    PercentOff,
-    percent_of,
-)
+from pos_app.domain.pricing.promotions import Bundle, PercentOff, percent_of
 from pos_app.domain.pricing.state import App, Basket, State, per_grams_fen
+
+_app = tuple.__new__
+"""``_app(App, (offer, applications, params))`` is ``App(...)`` without the Python-level
+``__new__`` that ``NamedTuple`` writes (one call less per application booked)."""
 
 
 def unit_savings(offer: Offer, lines: Sequence[int], basket: Basket) -> list[int]:
@@ -59,19 +57,11 @@ def apply(offer: Offer, lines: Sequence[int], basket: Basket, state: State) -> i
     assert offer.promotion is not None
     reward = offer.promotion.reward
     if effect == BUNDLE_EFFECT:
-        return _bundle(offer, cast(Bundle, reward), lines, basket, state)
-    return _groups(offer, cast(MultiBuy | NthItemOff | BuyXGetY, reward), lines, basket, state)
-
-
-def _open(offer: Offer, i: int, state: State) -> bool:
-    group = offer.group
-    return not state.closed[i] and (group is None or group not in state.groups[i])
-
-
-def _available(offer: Offer, i: int, state: State) -> int:
-    if not _open(offer, i, state):
-        return 0
-    return state.free[i] if offer.claims else state.free[i] - state.grouped[i]
+        assert isinstance(reward, Bundle)
+        shares, applications = bundle_shares(offer, reward, lines, basket, state)
+    else:
+        shares, applications = group_shares(offer, reward, lines, basket, state)
+    return _book(offer, shares, basket, state, applications)
 
 
 def _book(
@@ -82,8 +72,9 @@ def _book(
     applications: int,
     params: dict[str, str] | None = None,
 ) -> int:
-    cap = offer.max_discount
-    saved = sum([share[1] for share in shares])
+    cap, saved = offer.max_discount, 0
+    for share in shares:  # a share or two: a loop costs less than a comprehension and sum
+        saved += share[1]
     if saved <= 0:
         return 0
     if cap is not None and saved > cap:
@@ -92,7 +83,9 @@ def _book(
         saved = cap
     app = len(state.apps)
     _book_shares(offer, shares, basket, state, app)
-    state.apps.append(App(offer, applications, params if params is not None else offer.params))
+    state.apps.append(
+        _app(App, (offer, applications, params if params is not None else offer.params))
+    )
     return saved
 
 
@@ -118,7 +111,7 @@ def _book_shares(
                 state.touched[i] = True
             state.promoted[i] = True
             if group is not None and group not in state.groups[i]:
-                state.groups[i] = (*state.groups[i], group)
+                state.groups[i] += (group,)
         if fen:
             entries.append((i, fen, app))
 
@@ -136,8 +129,9 @@ def _per_unit_lines(offer: Offer, lines: Sequence[int], basket: Basket, state: S
         basket.unit,
     )
     spend_base, pay, touched, promoted = state.spend_base, state.pay, state.touched, state.promoted
-    entries, apps = state.entries, state.apps
+    entries, apps, app = state.entries, state.apps, len(state.apps)
     group, claims, params = offer.group, offer.claims, offer.params
+    mark = () if group is None else (group,)
     rule, number = offer.unit_rule
     percent = rule == PERCENT_RULE  # the common case, inlined: percent_of in hundredths
     saved = 0
@@ -157,22 +151,19 @@ def _per_unit_lines(offer: Offer, lines: Sequence[int], basket: Basket, state: S
             continue
         if claims:
             free[i] = 0
-            fnet[i] -= value
+            fnet[i] = spend_base[i] = fnet[i] - value
         else:
-            fnet[i] -= off
+            fnet[i] = spend_base[i] = fnet[i] - off
             touched[i] = True
-        spend_base[i] = fnet[i]
         pay[i] -= off
         promoted[i] = True
-        if group is not None:
-            groups[i] = (*groups[i], group)
-        entries.append((i, off, len(apps)))
+        if mark:
+            groups[i] += mark
+        entries.append((i, off, app))
         apps.append(_app(App, (offer, units, params)))
+        app += 1
         saved += off
     return saved
-
-
-_app = tuple.__new__
 
 
 def _per_unit(offer: Offer, lines: Sequence[int], basket: Basket, state: State) -> int:
@@ -186,22 +177,29 @@ def _per_unit(offer: Offer, lines: Sequence[int], basket: Basket, state: State) 
     if offer.limit is not None:
         picks = _dearest_units(picks, basket, offer.limit)
     shares: list[Share] = []
+    applications = 0
     for i, units in picks:
         if claims:
             value = basket.unit[i] * units
         else:
             value = fnet[i] if units == free[i] else fnet[i] * units // free[i]
-        off = min(_unit_off(offer, value, units, i, basket), value)
+        off = _unit_off(offer, value, units, i, basket)
+        if off > value:
+            off = value
         if off > 0:  # units that cost nothing (a free line) are not counted as discounted
             shares.append((i, off, units))
-    return _book(offer, shares, basket, state, sum(share[2] for share in shares))
+            applications += units
+    return _book(offer, shares, basket, state, applications)
 
 
 def _dearest_units(
     picks: list[tuple[int, int]], basket: Basket, limit: int
 ) -> list[tuple[int, int]]:
     taken: list[tuple[int, int]] = []
-    for i, units in sorted(picks, key=lambda pick: (-basket.unit[pick[0]], pick[0])):
+    if len(picks) > 1:  # a sort's key is called even for one item
+        unit = basket.unit
+        picks = sorted(picks, key=lambda pick: (-unit[pick[0]], pick[0]))
+    for i, units in picks:
         if limit <= 0:
             break
         taken.append((i, min(units, limit)))
@@ -224,93 +222,6 @@ def _unit_off(offer: Offer, value: int, units: int, i: int, basket: Basket) -> i
     if basket.labelled[i]:
         return 0
     return value - number * units
-
-
-def _groups(
-    offer: Offer,
-    reward: MultiBuy | NthItemOff | BuyXGetY,
-    lines: Sequence[int],
-    basket: Basket,
-    state: State,
-) -> int:
-    runs = _runs(offer, lines, basket, state)
-    if isinstance(reward, MultiBuy):
-        shares, groups = multi_buy(runs, reward, basket.unit, offer.limit)
-    elif isinstance(reward, NthItemOff):
-        shares, groups = nth_units(
-            runs, reward.nth, reward.nth - 1, basket.unit, offer.limit, reward
-        )
-    else:
-        shares, groups = nth_units(
-            runs, reward.buy + reward.get, reward.buy, basket.unit, offer.limit, None
-        )
-    return _book(offer, shares, basket, state, groups)
-
-
-def _runs(
-    offer: Offer, lines: Sequence[int], basket: Basket, state: State
-) -> list[tuple[int, int]]:
-    """(line, units ``_available``) where some are, dearest unit first (ties by line):
-    ``_available`` inlined, as every multi-buy reads it for each of its lines."""
-    free, grouped, closed, groups = state.free, state.grouped, state.closed, state.groups
-    group, claims = offer.group, offer.claims
-    runs = []
-    for i in lines:
-        if closed[i] or (group is not None and group in groups[i]):
-            continue
-        units = free[i] if claims else free[i] - grouped[i]
-        if units > 0:
-            runs.append((i, units))
-    unit = basket.unit
-    runs.sort(key=lambda run: (-unit[run[0]], run[0]))
-    return runs
-
-
-def _bundle(
-    offer: Offer, reward: Bundle, lines: Sequence[int], basket: Basket, state: State
-) -> int:
-    left = {i: _available(offer, i, state) for i in lines}
-    dearest = sorted((i for i in lines if left[i] > 0), key=lambda i: (-basket.unit[i], i))
-    part_lines = [
-        [i for i in dearest if part.scope.matches(basket.sku[i], basket.category[i])]
-        for part in reward.parts
-    ]
-    saved: dict[int, int] = {}
-    used: dict[int, int] = {}
-    bundles = 0
-    while offer.limit is None or bundles < offer.limit:
-        pieces = _bundle_pieces(reward, part_lines, left)
-        if pieces is None:
-            break
-        off = sum(basket.unit[i] * take for i, take in pieces) - reward.price.fen
-        if off <= 0:
-            break
-        parts = split(off, [basket.unit[i] * take for i, take in pieces])
-        for (i, take), part in zip(pieces, parts, strict=True):
-            saved[i] = saved.get(i, 0) + part
-            used[i] = used.get(i, 0) + take
-            left[i] -= take
-        bundles += 1
-    shares = [(i, saved[i], used[i]) for i in sorted(used)]
-    return _book(offer, shares, basket, state, bundles)
-
-
-def _bundle_pieces(
-    reward: Bundle, part_lines: list[list[int]], left: dict[int, int]
-) -> list[tuple[int, int]] | None:
-    taken: dict[int, int] = {}
-    for part, candidates in zip(reward.parts, part_lines, strict=True):
-        need = part.quantity
-        for i in candidates:
-            take = min(left[i] - taken.get(i, 0), need)
-            if take > 0:
-                taken[i] = taken.get(i, 0) + take
-                need -= take
-            if need == 0:
-                break
-        if need:
-            return None
-    return list(taken.items())
 
 
 def _product_coupon(offer: Offer, lines: Sequence[int], basket: Basket, state: State) -> int:
