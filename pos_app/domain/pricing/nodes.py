@@ -15,7 +15,7 @@ from itertools import count
 
 from pos_app.domain.pricing.coupon_terms import Coupon
 from pos_app.domain.pricing.offers import ITEM, PERCENT_RULE, Offer, coupon_offer
-from pos_app.domain.pricing.order_level import order_saving
+from pos_app.domain.pricing.order_level import at, order_saving
 from pos_app.domain.pricing.rewards import apply, unit_savings
 from pos_app.domain.pricing.search import Node
 from pos_app.domain.pricing.state import Basket, State
@@ -75,20 +75,41 @@ def _per_line(
 
     For a whole-percent offer (the usual case) the saving is ``unit_savings``' without its
     clamps, which cannot bind: at most 100 % (10,000 hundredths) of a base amount, which is
-    not negative, rounds to between nothing and that amount. Most nodes of a big cart are
-    made here, so they are made without ``Node.__init__`` (a Python call that costs more
-    than filling the four fields; ``_NODE_FIELDS`` checks that four is all there are)."""
+    not negative, rounds to between nothing and that amount; it is worked in the loop that
+    makes the nodes. Most nodes of a big cart are made here, so they are made without
+    ``Node.__init__`` (a Python call that costs more than filling the four fields one by
+    one; ``_NODE_FIELDS`` checks that four is all there are)."""
     rule, number = offer.unit_rule
-    if rule == PERCENT_RULE:
-        amount = basket.amount
-        savings = [(amount[i] * number + 5_000) // 10_000 for i in lines]
-    else:
-        savings = unit_savings(offer, lines, basket)
+    if rule != PERCENT_RULE:
+        return _per_line_of(start, offer, lines, unit_savings(offer, lines, basket), live)
+    amount, new = basket.amount, Node.__new__
+    node_id, total = start, 0
+    for i in lines:
+        saving = (amount[i] * number + 5_000) // 10_000
+        if saving > 0:
+            node = new(Node)
+            node.id = node_id
+            node.offer = offer
+            node.lines = (i,)
+            node.alone = saving
+            live.append(node)
+            total += saving
+        node_id += 1
+    return total
+
+
+def _per_line_of(
+    start: int, offer: Offer, lines: tuple[int, ...], savings: list[int], live: list[Node]
+) -> int:
+    """``_per_line`` for savings worked out already (none below nothing)."""
     new = Node.__new__
     for node_id, i, saving in zip(count(start), lines, savings):
         if saving > 0:
             node = new(Node)
-            node.id, node.offer, node.lines, node.alone = node_id, offer, (i,), saving
+            node.id = node_id
+            node.offer = offer
+            node.lines = (i,)
+            node.alone = saving
             live.append(node)
     return sum(savings)
 
@@ -113,7 +134,7 @@ class _Fresh:
     def saving(self, offer: Offer, lines: tuple[int, ...]) -> int:
         basket = self.basket
         if offer.stage != ITEM:
-            return order_saving(offer, sum(map(basket.amount.__getitem__, lines)))[0]
+            return order_saving(offer, sum(at(basket.amount, lines)))[0]
         state = self.state = self.state or State(basket)
         saving = apply(offer, lines, basket, state)
         state.reset(basket, lines)

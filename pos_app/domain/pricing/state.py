@@ -40,16 +40,38 @@ class Basket:
         """``ordered``: ``lines`` already came from ``canonical``."""
         self.lines = tuple(lines) if ordered else canonical(lines)
         member_prices = member is not None and member.member_prices
-        rows = [amounts(line, member_prices) for line in self.lines]
-        columns = [list(column) for column in zip(*rows, strict=True)] if rows else [[], [], []]
-        self.listed: list[int] = columns[0]
-        self.amount: list[int] = columns[1]
-        self.units: list[int] = columns[2]
-        self.unit = [amount // units for amount, units in zip(self.amount, self.units, strict=True)]
+        self.listed, self.amount, self.units, self.unit = _prices(self.lines, member_prices)
         self.sku = [line.sku for line in self.lines]
         self.category = [line.category for line in self.lines]
         self.grams = [line.grams for line in self.lines]
         self.labelled = [line.label_amount is not None for line in self.lines]
+
+
+def _prices(
+    lines: Sequence[PricingLine], member_prices: bool
+) -> tuple[list[int], list[int], list[int], list[int]]:
+    """Per line: ``amounts`` (list amount, base amount, units) and the base price per unit.
+    A line by the piece with no member price to apply (most lines) is worked here, as
+    ``amounts`` would: its list amount is its base amount, its quantity its units."""
+    listed: list[int] = []
+    amount: list[int] = []
+    units: list[int] = []
+    unit: list[int] = []
+    for line in lines:
+        if (
+            line.label_amount is None
+            and line.grams is None
+            and not (member_prices and line.member_price is not None)
+        ):
+            count = line.quantity
+            base = listed_amount = line.unit_price.fen * count
+        else:
+            listed_amount, base, count = amounts(line, member_prices)
+        listed.append(listed_amount)
+        amount.append(base)
+        units.append(count)
+        unit.append(base // count)
+    return listed, amount, units, unit
 
 
 _SKU = attrgetter("sku")
