@@ -11,7 +11,6 @@ from __future__ import annotations
 from bisect import insort
 from collections.abc import Sequence
 from dataclasses import fields
-from itertools import count
 
 from pos_app.domain.pricing.coupon_terms import Coupon
 from pos_app.domain.pricing.offers import ITEM, PERCENT_RULE, Offer, coupon_offer
@@ -80,38 +79,21 @@ def _per_line(
     ``Node.__init__`` (a Python call that costs more than filling the four fields one by
     one; ``_NODE_FIELDS`` checks that four is all there are)."""
     rule, number = offer.unit_rule
-    if rule != PERCENT_RULE:
-        return _per_line_of(start, offer, lines, unit_savings(offer, lines, basket), live)
+    percent = rule == PERCENT_RULE
+    savings = [] if percent else unit_savings(offer, lines, basket)
     amount, new = basket.amount, Node.__new__
-    node_id, total = start, 0
-    for i in lines:
-        saving = (amount[i] * number + 5_000) // 10_000
+    total = 0
+    for n, i in enumerate(lines):
+        saving = (amount[i] * number + 5_000) // 10_000 if percent else savings[n]
         if saving > 0:
             node = new(Node)
-            node.id = node_id
+            node.id = start + n
             node.offer = offer
             node.lines = (i,)
             node.alone = saving
             live.append(node)
             total += saving
-        node_id += 1
     return total
-
-
-def _per_line_of(
-    start: int, offer: Offer, lines: tuple[int, ...], savings: list[int], live: list[Node]
-) -> int:
-    """``_per_line`` for savings worked out already (none below nothing)."""
-    new = Node.__new__
-    for node_id, i, saving in zip(count(start), lines, savings):
-        if saving > 0:
-            node = new(Node)
-            node.id = node_id
-            node.offer = offer
-            node.lines = (i,)
-            node.alone = saving
-            live.append(node)
-    return sum(savings)
 
 
 class _Fresh:
