@@ -4,7 +4,6 @@ outcomes, entitlements and per-offer uses."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from itertools import chain
 from operator import itemgetter
 
 from pos_app.domain.money import Money
@@ -24,17 +23,15 @@ from pos_app.domain.pricing.coupon_terms import PRODUCT_KINDS, Coupon, CouponKin
 from pos_app.domain.pricing.makers import (
     Said,
     add_adjustments,
-    money,
-    offer_use,
+    offer_uses,
     priced_lines,
 )
 from pos_app.domain.pricing.offers import Offer
 from pos_app.domain.pricing.state import Basket, State
 
 _ZERO = Money(0)
-_KEY = itemgetter(0)
-"""Sorting (key, sums) pairs by the key alone: the keys are unique, so the order is the one
-of sorting the pairs, without comparing through the pairs."""
+_KIND = itemgetter(0)
+_SOURCE = itemgetter(1)
 
 
 def assemble(
@@ -56,9 +53,10 @@ def assemble(
     listed, pay = basket.listed, state.pay
     subtotal, total = sum(listed), sum(pay)
     outcomes, entitlements = _coupon_outcomes(state, offers, saved, coupons, refusals, coupon_lines)
+    priced, adjustments = priced_lines(order, line_ids, listed, pay, per_line)
     return PricedCart(
-        lines=tuple(priced_lines(order, line_ids, listed, pay, per_line)),
-        adjustments=tuple(chain.from_iterable(map(per_line.__getitem__, order))),
+        lines=tuple(priced),
+        adjustments=tuple(adjustments),
         subtotal=Money(subtotal),
         discount_total=Money(subtotal - total),
         total=Money(total),
@@ -79,14 +77,14 @@ def _said(state: State) -> tuple[list[Said], list[Offer], list[int]]:
     first: dict[Offer, Said] = {}
     counts: list[int] = []
     for offer, applications, params in state.apps:
-        known = first.get(offer)
-        if known is None:
-            known = first[offer] = (offer.reason, params, offer.source, offer.kind, len(counts))
-            counts.append(applications)
-        else:
+        if offer in first:
+            known = first[offer]
             counts[known[4]] += applications
             if params is not known[1]:
                 known = (offer.reason, params, offer.source, offer.kind, known[4])
+        else:
+            known = first[offer] = (offer.reason, params, offer.source, offer.kind, len(counts))
+            counts.append(applications)
         said.append(known)
     return said, list(first), counts
 
@@ -120,25 +118,29 @@ def _adjustments(
 
 
 def _member_entries(basket: Basket, app: int) -> list[tuple[int, int, int]]:
-    """(line, fen, ``app``) for each line whose base is its member price."""
-    return [
-        (i, listed - amount, app)
-        for i, (listed, amount) in enumerate(zip(basket.listed, basket.amount, strict=True))
-        if listed > amount
-    ]
+    """(line, fen, ``app``) for each line whose base is its member price. (By index: most
+    lines have none, and a line passed over is then two reads, not a pair made and taken
+    apart.)"""
+    listed, amount = basket.listed, basket.amount
+    return [(i, listed[i] - amount[i], app) for i in range(len(listed)) if listed[i] > amount[i]]
 
 
 def _uses(offers: list[Offer], counts: list[int], saved: list[int]) -> tuple[OfferUse, ...]:
-    """Applications and saving per (kind, source), from the sums per offer."""
+    """Applications and saving per (kind, source), from the sums per offer, in (kind, source)
+    order: sorted by source, then stably by kind, which is the order of sorting the pairs,
+    with each sort comparing plain values rather than going through the pairs."""
     totals: dict[tuple[SourceKind, str], list[int]] = {}
     for offer, count, fen in zip(offers, counts, saved, strict=True):
-        entry = totals.setdefault((offer.kind, offer.source), [0, 0])
-        entry[0] += count
-        entry[1] += fen
-    return tuple(
-        offer_use(source, kind, count, money(fen))
-        for (kind, source), (count, fen) in sorted(totals.items(), key=_KEY)
-    )
+        key = offer.kind, offer.source
+        entry = totals.get(key)
+        if entry is None:
+            totals[key] = [count, fen]
+        else:
+            entry[0] += count
+            entry[1] += fen
+    keys = sorted(totals, key=_SOURCE)
+    keys.sort(key=_KIND)
+    return tuple(offer_uses(keys, totals))
 
 
 def _coupon_outcomes(

@@ -29,7 +29,7 @@ from pos_app.domain.pricing.makers import (
     add_adjustments,
     adjustment,
     money,
-    offer_use,
+    offer_uses,
     priced_lines,
 )
 from pos_app.domain.pricing.plain import plain_cart
@@ -54,10 +54,11 @@ def test_quick_constructors_make_equal_values_of_the_same_type() -> None:
     add_adjustments(rows, [(1, 120, 0)], ["L1", "L2"], said, saved)
     assert rows == [[], [Adjustment("L2", Money(120), *said[0][:4])]] and saved == [5, 127]
 
-    (line,) = priced_lines([1], ["L1", "L2"], [0, 500], [0, 380], [(), (plain,)])
+    (line,), every = priced_lines([1], ["L1", "L2"], [0, 500], [0, 380], [(), (plain,)])
     assert line == PricedLine("L2", Money(500), Money(120), Money(380), (plain,))
+    assert every == [plain]
 
-    use = offer_use("P1", SourceKind.PROMOTION, 3, money(120))
+    (use,) = offer_uses([(SourceKind.PROMOTION, "P1")], {(SourceKind.PROMOTION, "P1"): [3, 120]})
     assert use == OfferUse("P1", SourceKind.PROMOTION, 3, Money(120)) and type(use) is OfferUse
     assert repr(use) == repr(OfferUse("P1", SourceKind.PROMOTION, 3, Money(120)))
 
