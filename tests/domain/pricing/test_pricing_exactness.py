@@ -94,6 +94,19 @@ def _promotion(promotion_id: str, reward: object, scope: Scope, **fields: object
     return Promotion(promotion_id, promotion_id, reward, scope, **fields)  # type: ignore[arg-type]
 
 
+def _cash(title: str, fen: int, **terms: object) -> Coupon:
+    """Cash coupon C0, valid the day before to the day after ``AT``."""
+    return Coupon(
+        "C0",
+        CouponKind.CASH,
+        title,
+        datetime(2025, 6, 3, tzinfo=SHANGHAI),
+        datetime(2025, 6, 5, tzinfo=SHANGHAI),
+        amount=Money(fen),
+        **terms,  # type: ignore[arg-type]
+    )
+
+
 def test_a_one_fen_promotion_does_not_shut_out_a_coupon_that_refuses_promoted_goods() -> None:
     """5 % off everything (non-stackable) saves 1 fen on the bread; a ¥3.47 cash coupon "not
     with promotions" could then use nothing. Without the 5 % on the bread the coupon takes
@@ -103,15 +116,7 @@ def test_a_one_fen_promotion_does_not_shut_out_a_coupon_that_refuses_promoted_go
         _promotion("P0", PercentOff(Decimal(10)), Scope(categories=frozenset({"乳品"}))),
         _promotion("P1", PercentOff(Decimal(5)), Scope()),
     ]
-    cash = Coupon(
-        "C0",
-        CouponKind.CASH,
-        "券",
-        datetime(2025, 6, 3, tzinfo=SHANGHAI),
-        datetime(2025, 6, 5, tzinfo=SHANGHAI),
-        amount=Money(347),
-        with_promotions=False,
-    )
+    cash = _cash("券", 347, with_promotions=False)
     priced = _priced(lines, rules, None, [cash])
     assert priced.total.fen == 3_466 - 346 - 10
     assert {(a.line_id, a.source) for a in priced.adjustments} == {("L1", "P0"), ("L0", "C0")}
@@ -149,15 +154,7 @@ def test_a_coupon_that_already_saves_in_full_leaves_the_answer_exact() -> None:
     kept; the repair must still count what it saves.)"""
     lines = [_line("L0", "MILK", "乳品", 2_000, 5), _line("L1", "BREAD", "烘焙", 800)]
     rules = [_promotion("P0", PercentOff(Decimal(10)), Scope(skus=frozenset({"MILK"})))]
-    cash = Coupon(
-        "C0",
-        CouponKind.CASH,
-        "满50减10",
-        datetime(2025, 6, 3, tzinfo=SHANGHAI),
-        datetime(2025, 6, 5, tzinfo=SHANGHAI),
-        amount=Money(1_000),
-        min_spend=Money(5_000),
-    )
+    cash = _cash("满50减10", 1_000, min_spend=Money(5_000))
     priced = _priced(lines, rules, None, [cash])
     assert priced.total.fen == 10_800 - 1_000 - 1_000
     assert priced.exact is True
