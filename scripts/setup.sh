@@ -34,7 +34,19 @@ else
   echo "setup: not a Debian/Ubuntu system; install the equivalents of: ${APT_PACKAGES[*]}" >&2
 fi
 
-PYTHON=${PYTHON:-python3}
+# The distribution's own Python when it is new enough: Debian's and Ubuntu's are built with
+# profile-guided optimisation and link-time optimisation and link libpython statically, where a
+# Python built from source (pyenv, a plain ./configure) usually has none of these. The same code
+# runs about 12 % faster on it (README, "Which Python"). PYTHON=/path/to/python overrides.
+usable_python() {
+  "$1" -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1
+}
+if [ -z "${PYTHON:-}" ]; then
+  PYTHON=python3
+  if [ -x /usr/bin/python3 ] && usable_python /usr/bin/python3; then
+    PYTHON=/usr/bin/python3
+  fi
+fi
 if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv with $($PYTHON --version)"
   "$PYTHON" -m venv .venv
