@@ -28,7 +28,6 @@ class RuleIndex:
     without sorting them by key."""
 
     __slots__ = (
-        "_always",
         "_by_category",
         "_by_rank",
         "_by_sku",
@@ -39,6 +38,7 @@ class RuleIndex:
         "_own_limit",
         "_promotions",
         "_rank",
+        "_runs",
     )
 
     def __init__(self, promotions: Iterable[Promotion] = ()) -> None:
@@ -64,7 +64,7 @@ class RuleIndex:
         self._offers = tuple(
             promotion_offer(promotion, promotion.caps.per_order) for promotion in ordered
         )
-        self._always = tuple(map(_always, ordered))
+        self._runs = tuple(map(_runs, ordered))
         self._own_limit = tuple(promotion.caps.per_member is None for promotion in ordered)
         """Whether ``remaining_uses`` is the per-order cap, whoever buys: the offer as made."""
         self._by_rank = tuple(sorted(range(len(ordered)), key=lambda p: self._offers[p].key))
@@ -109,12 +109,17 @@ class RuleIndex:
         found, ranks = self._found(lines)
         ranks.sort()
         by_rank, promotions, offers = self._by_rank, self._promotions, self._offers
-        always, own_limit = self._always, self._own_limit
+        runs, own_limit = self._runs, self._own_limit
         planned: list[tuple[Offer, tuple[int, ...]]] = []
         for rank in ranks:
             position = by_rank[rank]
-            if not always[position] and not promotions[position].runs_for(member, moment):
-                continue
+            test = runs[position]
+            if test is not None:  # ``Promotion.runs_for``, read from ``_runs``
+                needs_member, tiers, window = test
+                if needs_member and (member is None or (tiers and member.tier not in tiers)):
+                    continue
+                if window is not None and not window.contains_moment(moment):
+                    continue
             if own_limit[position]:
                 offer = offers[position]
             else:
@@ -162,9 +167,18 @@ class RuleIndex:
         return tuple(self._rank[position] for position in positions)
 
 
-def _always(promotion: Promotion) -> bool:
-    """Whether the promotion runs for everyone at every moment (``runs_for`` always true)."""
-    return not promotion.member_only and not promotion.tiers and promotion.window == _ALWAYS
+_Runs = tuple[bool, frozenset[str], Window | None]
+
+
+def _runs(promotion: Promotion) -> _Runs | None:
+    """What ``Promotion.runs_for`` reads, worked out once: None when the promotion runs for
+    everyone at every moment; else whether it needs a member, the tiers it is for (empty:
+    every tier) and its window (None: every moment, which ``Window()`` contains)."""
+    needs_member = promotion.member_only or bool(promotion.tiers)
+    window = None if promotion.window == _ALWAYS else promotion.window
+    if not needs_member and window is None:
+        return None
+    return needs_member, promotion.tiers, window
 
 
 _Test = tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str], bool]
