@@ -133,18 +133,19 @@ def _per_unit_lines(offer: Offer, lines: Sequence[int], basket: Basket, state: S
     group, claims, params = offer.group, offer.claims, offer.params
     mark = () if group is None else (group,)
     rule, number = offer.unit_rule
-    percent = rule == PERCENT_RULE  # the common case, inlined: percent_of in hundredths
+    percent, per_unit = rule == PERCENT_RULE, rule == AMOUNT_RULE  # _unit_off's usual cases
     saved = 0
     for i in lines:
         units = free[i]
         if units <= 0 or closed[i] or (group is not None and group in groups[i]):
             continue
         value = unit[i] * units if claims else fnet[i]
-        off = (
-            (value * number + 5_000) // 10_000
-            if percent
-            else _unit_off(offer, value, units, i, basket)
-        )
+        if percent:  # percent_of in hundredths
+            off = (value * number + 5_000) // 10_000
+        elif per_unit:
+            off = number * units
+        else:
+            off = _unit_off(offer, value, units, i, basket)
         if off > value:
             off = value
         if off <= 0:
@@ -152,8 +153,8 @@ def _per_unit_lines(offer: Offer, lines: Sequence[int], basket: Basket, state: S
         if claims:
             free[i] = 0
             fnet[i] = spend_base[i] = fnet[i] - value
-        else:
-            fnet[i] = spend_base[i] = fnet[i] - off
+        else:  # value is fnet[i]
+            fnet[i] = spend_base[i] = value - off
             touched[i] = True
         pay[i] -= off
         promoted[i] = True

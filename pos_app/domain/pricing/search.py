@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from itertools import combinations
+from itertools import chain, combinations
 from operator import attrgetter
 
 from pos_app.domain.pricing.leaves import Leaves, Narrow
@@ -70,6 +70,10 @@ class Node:
 CANONICAL = attrgetter("id")
 """Sort key of nodes in application order (offer key, then node id): ids are handed out in
 that order (``nodes.live_nodes``), so the id alone sorts them."""
+_OFFER = attrgetter("offer")
+_LINES = attrgetter("lines")
+_ALONE = attrgetter("alone")
+_SPLITTABLE = attrgetter("splittable")
 
 
 def apply_nodes(nodes: Sequence[Node], basket: Basket, state: State) -> int:
@@ -109,7 +113,10 @@ def clashing(cluster: Sequence[Node], clash: Callable[[Node, Node], bool]) -> se
     """Ids of the nodes of one cluster (``clusters``) that clash with another node on a
     line they share. The nodes of a cluster are joined by shared lines, so two nodes share
     one, and so does every pair of single-line nodes (they are all on one line)."""
-    if len(cluster) == 2 or all(len(node.lines) == 1 for node in cluster):
+    if len(cluster) == 2:  # the usual case: one pair
+        a, b = cluster
+        return {a.id, b.id} if clash(a, b) else set()
+    if all(len(node.lines) == 1 for node in cluster):
         pairs: Iterable[tuple[Node, Node]] = combinations(cluster, 2)
     else:
         pairs = _meeting(cluster)
@@ -204,7 +211,7 @@ def solve_clusters(
             budget.used += 1  # the one leaf the search would have evaluated first
             apply(one.offer, one.lines, basket, state)
             continue
-        key = tuple(node.id for node in members)
+        key = tuple(map(CANONICAL, members))
         solved = memo.get(key) if memo is not None else None
         if solved is None:
             searched = [node for node in members if node.id in found]
@@ -224,7 +231,7 @@ def _one_of(members: Sequence[Node]) -> Node | None:
     a leaf of one node saves that node's ``alone`` (the line is as the stage started), and
     its first leaf is the node with the largest ``alone``, the earliest of a tie, which no
     later leaf beats. None for any other cluster (searched as usual)."""
-    if not all(node.offer.splittable for node in members):
+    if not all(map(_SPLITTABLE, map(_OFFER, members))):
         return None
     if not all(item_clash(a.offer, b.offer) for a, b in combinations(members, 2)):
         return None
@@ -242,33 +249,36 @@ def solve_cluster(
     deferred last node (``leaves.Leaves``), if it has one, which the result does not include:
     replay the result, then ``apply_plan`` it. ``state`` is left as it was. ``nodes`` are in
     application order; those before the first searched one are applied once for all leaves."""
-    lines = sorted({i for node in nodes for i in node.lines})
+    lines = sorted(set(chain.from_iterable(map(_LINES, nodes))))
     snapshot = state.snapshot(lines)
     start = sum(map(state.pay.__getitem__, lines))
-    position = {node.id: k for k, node in enumerate(searched)}
-    first = min(k for k, node in enumerate(nodes) if node.id in position)
-    apply_nodes(nodes[:first], basket, state)  # before any choice: the same in every leaf
+    position = dict(zip(map(CANONICAL, searched), range(len(searched)), strict=True))
+    first = next(k for k, node in enumerate(nodes) if node.id in position)
+    if first:
+        apply_nodes(nodes[:first], basket, state)  # before any choice: the same in every leaf
     rest = nodes[first:]
     kind = Narrow if Narrow.fits(rest, lines) else Leaves
     leaves = kind(rest, position, basket, state, lines, snapshot if not first else None)
-    best: list[tuple[int, Result, set[int], Plan | None]] = []
+    best: list[tuple[int, Result, Plan | None]] = []
+    pay = state.pay
 
     def evaluate(mask: list[bool]) -> int:
+        """The leaf's total; the best so far is captured (the first of equal totals, as
+        ``BranchAndBound`` keeps: its best mask is this leaf's)."""
         deferred = leaves.apply(mask)
-        total = sum(map(state.pay.__getitem__, lines)) - deferred
+        total = sum(map(pay.__getitem__, lines)) - deferred
         if not best or total < best[0][0]:
-            chosen = {node.id for node, keep in zip(searched, mask, strict=True) if keep}
-            best[:] = [(total, state.capture(lines, snapshot), chosen, leaves.plan)]
+            best[:] = [(total, state.capture(lines, snapshot), leaves.plan)]
         leaves.reset()
         return total
 
-    fixed = sum(node.alone for node in nodes if node.id not in position)
-    BranchAndBound(
-        [node.alone for node in searched], start - fixed, evaluate, budget, _exclusive(searched)
-    ).run()
+    alone = list(map(_ALONE, searched))
+    fixed = sum(map(_ALONE, nodes)) - sum(alone)  # the nodes applied in every leaf
+    mask = BranchAndBound(alone, start - fixed, evaluate, budget, _exclusive(searched)).run()
     if first:  # else each leaf already put the state back as it was
         state.restore(lines, snapshot)
-    return best[0][1], best[0][2], best[0][3]
+    chosen = {node.id for node, keep in zip(searched, mask, strict=True) if keep}
+    return best[0][1], chosen, best[0][2]
 
 
 def _exclusive(searched: Sequence[Node]) -> list[set[int]]:
