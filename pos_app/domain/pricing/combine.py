@@ -36,7 +36,8 @@ from pos_app.domain.pricing.order_level import (
     order_plan,
     saving,
 )
-from pos_app.domain.pricing.repair import Outcome, repair_plans, tier
+from pos_app.domain.pricing.outcome import Outcome
+from pos_app.domain.pricing.repair import repair_plans, tier
 from pos_app.domain.pricing.search import (
     CANONICAL,
     Budget,
