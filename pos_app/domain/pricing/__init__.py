@@ -18,6 +18,7 @@ from pos_app.domain.pricing.adjustments import (
     Refusal,
     SourceKind,
 )
+from pos_app.domain.pricing.bound import SearchLimits
 from pos_app.domain.pricing.coupon_terms import Coupon, CouponKind, CouponState
 from pos_app.domain.pricing.engine import price
 from pos_app.domain.pricing.formats import (
@@ -44,7 +45,6 @@ from pos_app.domain.pricing.promotions import (
     SpendTier,
     SpendTiers,
 )
-from pos_app.domain.pricing.search import SearchLimits
 from pos_app.domain.pricing.windows import Window
 
 __all__ = [

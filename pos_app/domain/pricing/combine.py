@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
+from pos_app.domain.pricing.bound import Budget
 from pos_app.domain.pricing.order_level import (
     Plan,
     apply_plan,
@@ -40,7 +41,6 @@ from pos_app.domain.pricing.outcome import Outcome
 from pos_app.domain.pricing.repair import repair_plans, tier
 from pos_app.domain.pricing.search import (
     CANONICAL,
-    Budget,
     Memo,
     Node,
     apply_nodes,

@@ -38,6 +38,7 @@ from pos_app.domain.pricing.adjustments import (
     Refusal,
     SourceKind,
 )
+from pos_app.domain.pricing.bound import Budget, SearchLimits
 from pos_app.domain.pricing.combine import combine
 from pos_app.domain.pricing.coupon_terms import (
     PRODUCT_KINDS,
@@ -51,7 +52,7 @@ from pos_app.domain.pricing.offers import ITEM, Offer
 from pos_app.domain.pricing.plain import plain_cart
 from pos_app.domain.pricing.promotions import Scope
 from pos_app.domain.pricing.result import assemble
-from pos_app.domain.pricing.search import Budget, Node, SearchLimits, apply_nodes
+from pos_app.domain.pricing.search import Node, apply_nodes
 from pos_app.domain.pricing.state import Basket, State, canonical
 from pos_app.domain.pricing.windows import Moment
 
